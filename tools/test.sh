@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Builds the suite and runs every test: format check, contract lint, unit,
+# service and end-to-end tests against SQLite and a throwaway PostgreSQL.
+# Usage: tools/test.sh [ctest arguments, e.g. -R Policy]
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+
+install_missing_packages
+
+say "Checking formatting (clang-format, Google style)"
+mapfile -t sources < <(cd "$ROOT" && git ls-files --cached --others --exclude-standard \
+  -- '*.cc' '*.h' '*.proto' | while read -r f; do [ -f "$f" ] && echo "$f"; done)
+(cd "$ROOT" && clang-format --dry-run --Werror "${sources[@]}")
+
+say "Linting contracts (buf lint)"
+BUF="$(buf_bin)"
+(cd "$ROOT/proto" && "$BUF" lint)
+
+configure_and_build
+
+# A throwaway PostgreSQL in a temporary folder, on a unix socket only, so it
+# clashes with nothing else on the machine.
+PG_BIN="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
+PG_DIR="$(mktemp -d /tmp/kommune-pg.XXXXXX)"
+as_pg() {
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+stop_postgres() {
+  as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$PG_DIR"
+}
+trap stop_postgres EXIT
+[ "$(id -u)" -eq 0 ] && chown postgres "$PG_DIR"
+say "Starting a throwaway PostgreSQL in $PG_DIR"
+as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 \
+  --locale=C.UTF-8 >/dev/null
+as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
+  -o "-k $PG_DIR -c listen_addresses='' -c max_connections=300 -c fsync=off" \
+  start >/dev/null
+export KOMMUNE_TEST_POSTGRES_URL="postgresql:///postgres?host=$PG_DIR&user=postgres"
+export KOMMUNE_TEST_REQUIRE_POSTGRES=1
+
+say "Running tests"
+cd "$BUILD"
+ctest --output-on-failure -j "$JOBS" --timeout 300 "$@"
