@@ -3,6 +3,8 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <type_traits>
+
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "services/common/identity.h"
@@ -20,6 +22,24 @@ absl::StatusOr<Identity> CallerIdentity(const grpc::ServerContext& context,
 // Adds identity headers to an outgoing call's context.
 void AttachIdentity(grpc::ClientContext& context, const Identity& identity,
                     absl::string_view secret);
+
+// The body of a unary handler: verify the caller, run `operation` (which
+// returns absl::StatusOr<Response> or absl::Status) and map the outcome.
+template <typename Request, typename Response, typename Operation>
+grpc::Status Serve(const grpc::ServerContext& context,
+                   const IdentityVerifier& verifier, const Request& request,
+                   Response* response, Operation&& operation) {
+  absl::StatusOr<Identity> caller = CallerIdentity(context, verifier);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
+  auto result = operation(*caller, request);
+  if constexpr (std::is_same_v<decltype(result), absl::Status>) {
+    return ToGrpcStatus(result);
+  } else {
+    if (!result.ok()) return ToGrpcStatus(result.status());
+    *response = *std::move(result);
+    return grpc::Status::OK;
+  }
+}
 
 }  // namespace kommune
 
