@@ -144,7 +144,7 @@ TEST_P(ServerProcessTest, RefusesUnsignedIdentityWhenGivenASecret) {
   auto context = Context();
   context->AddMetadata("x-kommune-municipalities", "169");
   context->AddMetadata("x-kommune-roles", "admin");
-  context->AddMetadata("x-kommune-subject", "intruder");
+  context->AddMetadata("x-kommune-subject-bin", "intruder");
   common::v1::ListEventsRequest request;
   request.set_parent("municipalities/169");
   common::v1::ListEventsResponse response;
@@ -160,7 +160,7 @@ TEST_P(ServerProcessTest, StopsCleanlyOnSigtermEndingOpenStreams) {
   auto context = Context();
   context->AddMetadata("x-kommune-municipalities", "169");
   context->AddMetadata("x-kommune-roles", "viewer");
-  context->AddMetadata("x-kommune-subject", "watcher");
+  context->AddMetadata("x-kommune-subject-bin", "watcher");
   common::v1::WatchEventsRequest request;
   request.set_parent("municipalities/169");
   auto stub = common::v1::ChangeFeedService::NewStub(channel_);

@@ -151,6 +151,17 @@ TEST_P(ChangeFeedServiceTest, RefusesBadRequestsNamingTheField) {
   }
 }
 
+TEST_P(ChangeFeedServiceTest, CarriesSubjectsWithDanishLetters) {
+  Append("169");
+  ListEventsRequest request;
+  request.set_parent("municipalities/169");
+  ListEventsResponse response;
+  grpc::Status status = List(Caller("169", {Role::kViewer}, "Søren Ærø"),
+                             request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.events_size(), 1);
+}
+
 TEST_P(ChangeFeedServiceTest, RefusesATokenMadeForAnotherParent) {
   Append("169", 3);
   Identity both{{"169", "101"}, {Role::kViewer}, "x"};

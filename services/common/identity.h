@@ -17,7 +17,9 @@ namespace kommune {
 // service. docs/identity.md describes them for integrators.
 inline constexpr char kMunicipalitiesHeader[] = "x-kommune-municipalities";
 inline constexpr char kRolesHeader[] = "x-kommune-roles";
-inline constexpr char kSubjectHeader[] = "x-kommune-subject";
+// A binary (-bin) header: gRPC base64-encodes it on the wire, so subjects
+// may hold any UTF-8 (Danish names), which plain ASCII headers cannot.
+inline constexpr char kSubjectHeader[] = "x-kommune-subject-bin";
 inline constexpr char kIdentityTimeHeader[] = "x-kommune-identity-time";
 inline constexpr char kIdentitySignatureHeader[] =
     "x-kommune-identity-signature";

@@ -81,8 +81,8 @@ absl::Status ApplyMigrations(Database& db, absl::string_view component,
       if (applied.count(m.version)) continue;
       if (auto s = tx.ExecuteScript(m.sql); !s.ok()) {
         return absl::Status(
-            s.code(), absl::StrCat("migration ", component, " ", m.version, "_",
-                                   m.name, ": ", s.message()));
+            s.code(), absl::StrFormat("migration %s %04d_%s: %s", component,
+                                      m.version, m.name, s.message()));
       }
       if (auto s = tx.Execute(
               "INSERT INTO schema_migrations (component, version, name, "
