@@ -14,6 +14,17 @@ namespace kommune::testing {
 // A free TCP port on 127.0.0.1 (bound once and released).
 int PickFreePort();
 
+// What a finished command printed and returned.
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs binary with args to completion, capturing stdout and stderr.
+CommandResult RunCommand(const std::string& binary,
+                         const std::vector<std::string>& args);
+
 // A server binary started as a child process, its stderr (the JSON log)
 // captured to a file.
 class ServerProcess {

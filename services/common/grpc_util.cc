@@ -12,7 +12,7 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
                       std::string(status.message()));
 }
 
-absl::StatusOr<Identity> CallerIdentity(const grpc::ServerContext& context,
+absl::StatusOr<Identity> CallerIdentity(const grpc::ServerContextBase& context,
                                         const IdentityVerifier& verifier) {
   const auto& metadata = context.client_metadata();
   return verifier.Verify(

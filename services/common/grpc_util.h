@@ -16,7 +16,7 @@ namespace kommune {
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
 // The verified caller identity of a call (see IdentityVerifier).
-absl::StatusOr<Identity> CallerIdentity(const grpc::ServerContext& context,
+absl::StatusOr<Identity> CallerIdentity(const grpc::ServerContextBase& context,
                                         const IdentityVerifier& verifier);
 
 // Adds identity headers to an outgoing call's context.
@@ -26,7 +26,7 @@ void AttachIdentity(grpc::ClientContext& context, const Identity& identity,
 // The body of a unary handler: verify the caller, run `operation` (which
 // returns absl::StatusOr<Response> or absl::Status) and map the outcome.
 template <typename Request, typename Response, typename Operation>
-grpc::Status Serve(const grpc::ServerContext& context,
+grpc::Status Serve(const grpc::ServerContextBase& context,
                    const IdentityVerifier& verifier, const Request& request,
                    Response* response, Operation&& operation) {
   absl::StatusOr<Identity> caller = CallerIdentity(context, verifier);

@@ -5,6 +5,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
@@ -36,9 +37,25 @@ absl::Status SqliteError(sqlite3* db, int rc, absl::string_view what) {
   }
 }
 
+// One connection and its prepared statements. Preparing is a good part of
+// a small query's cost, and the services run the same few statements.
+struct SqliteConnection {
+  static constexpr size_t kMaxStatements = 128;
+
+  explicit SqliteConnection(sqlite3* handle) : db(handle) {}
+  ~SqliteConnection() {
+    for (auto& [sql, stmt] : statements) sqlite3_finalize(stmt);
+    sqlite3_close_v2(db);
+  }
+
+  sqlite3* db;
+  absl::flat_hash_map<std::string, sqlite3_stmt*> statements;
+};
+
 class SqliteTransaction : public Transaction {
  public:
-  explicit SqliteTransaction(sqlite3* db) : db_(db) {}
+  explicit SqliteTransaction(SqliteConnection* conn)
+      : conn_(conn), db_(conn->db) {}
 
   absl::Status Execute(absl::string_view sql, const Params& params) override {
     return Run(sql, params, nullptr);
@@ -64,12 +81,16 @@ class SqliteTransaction : public Transaction {
  private:
   absl::Status Run(absl::string_view sql, const Params& params,
                    std::vector<Row>* rows) {
-    sqlite3_stmt* stmt = nullptr;
-    int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()),
-                                &stmt, nullptr);
-    if (rc != SQLITE_OK) return SqliteError(db_, rc, "prepare");
-    std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> guard(
-        stmt, sqlite3_finalize);
+    absl::StatusOr<sqlite3_stmt*> prepared = Prepare(sql);
+    if (!prepared.ok()) return prepared.status();
+    sqlite3_stmt* stmt = *prepared;
+    // Leaves the cached statement ready for its next use.
+    auto done = [](sqlite3_stmt* s) {
+      sqlite3_reset(s);
+      sqlite3_clear_bindings(s);
+    };
+    std::unique_ptr<sqlite3_stmt, decltype(done)> guard(stmt, done);
+    int rc = SQLITE_OK;
     for (size_t i = 0; i < params.size(); ++i) {
       int idx = static_cast<int>(i + 1);
       const Value& v = params[i];
@@ -128,13 +149,31 @@ class SqliteTransaction : public Transaction {
     }
   }
 
+  absl::StatusOr<sqlite3_stmt*> Prepare(absl::string_view sql) {
+    std::string key(sql);
+    if (auto it = conn_->statements.find(key); it != conn_->statements.end()) {
+      return it->second;
+    }
+    sqlite3_stmt* stmt = nullptr;
+    int rc = sqlite3_prepare_v2(db_, key.data(), static_cast<int>(key.size()),
+                                &stmt, nullptr);
+    if (rc != SQLITE_OK) return SqliteError(db_, rc, "prepare");
+    if (conn_->statements.size() >= SqliteConnection::kMaxStatements) {
+      for (auto& [text, old] : conn_->statements) sqlite3_finalize(old);
+      conn_->statements.clear();
+    }
+    conn_->statements.emplace(std::move(key), stmt);
+    return stmt;
+  }
+
+  SqliteConnection* conn_;
   sqlite3* db_;
 };
 
 class SqliteDatabase : public Database {
  public:
   ~SqliteDatabase() override {
-    for (sqlite3* db : idle_) sqlite3_close_v2(db);
+    for (SqliteConnection* conn : idle_) delete conn;
   }
 
   absl::Status Init(const std::string& path) {
@@ -151,9 +190,10 @@ class SqliteDatabase : public Database {
         sqlite3_close_v2(db);
         return status;
       }
-      idle_.push_back(db);
+      auto* conn = new SqliteConnection(db);
+      idle_.push_back(conn);
       sqlite3_busy_timeout(db, kBusyTimeoutMs);
-      SqliteTransaction setup(db);
+      SqliteTransaction setup(conn);
       for (const char* pragma :
            {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON",
             "PRAGMA synchronous=NORMAL"}) {
@@ -168,7 +208,7 @@ class SqliteDatabase : public Database {
 
   absl::Status InTransaction(
       Mode mode, absl::FunctionRef<absl::Status(Transaction&)> fn) override {
-    sqlite3* db = Acquire();
+    SqliteConnection* db = Acquire();
     absl::Status status;
     for (int attempt = 1; attempt <= kMaxAttempts; ++attempt) {
       status = Attempt(db, mode, fn);
@@ -180,7 +220,7 @@ class SqliteDatabase : public Database {
   }
 
  private:
-  absl::Status Attempt(sqlite3* db, Mode mode,
+  absl::Status Attempt(SqliteConnection* db, Mode mode,
                        absl::FunctionRef<absl::Status(Transaction&)> fn) {
     SqliteTransaction tx(db);
     // IMMEDIATE takes the write lock up front, so two writers never both
@@ -200,22 +240,23 @@ class SqliteDatabase : public Database {
     return status;
   }
 
-  sqlite3* Acquire() {
+  SqliteConnection* Acquire() {
     absl::MutexLock lock(&mu_);
     mu_.Await(absl::Condition(
-        +[](std::vector<sqlite3*>* idle) { return !idle->empty(); }, &idle_));
-    sqlite3* db = idle_.back();
+        +[](std::vector<SqliteConnection*>* idle) { return !idle->empty(); },
+        &idle_));
+    SqliteConnection* db = idle_.back();
     idle_.pop_back();
     return db;
   }
 
-  void Release(sqlite3* db) {
+  void Release(SqliteConnection* db) {
     absl::MutexLock lock(&mu_);
     idle_.push_back(db);
   }
 
   absl::Mutex mu_;
-  std::vector<sqlite3*> idle_ ABSL_GUARDED_BY(mu_);
+  std::vector<SqliteConnection*> idle_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace
