@@ -59,11 +59,15 @@ cat <<INFO
 The suite is running (logs: $DATA/logs, databases: $DATA/*.db):
   policy service   $HOST:${PORT[policy_server]}   (gRPC; health and reflection on)
 
-Try it (from another terminal):
-  ${CTL[*]} --municipality=169 list
-  ${CTL[*]} --municipality=169 get integration-2007 | head -40
-  ${CTL[*]} --municipality=- search "iværksættere"
-  ${CTL[*]} --municipality=169 export --format=markdown integration-2007
+Try it (from another terminal; the demo policies are drafts, so act as a
+viewer in their municipality: 169 Høje-Taastrup, 190 Furesø, 101 København):
+  ${CTL[*]} --municipality=169 --subject=you list
+  ${CTL[*]} --municipality=169 --subject=you get integration-2007 | head -40
+  ${CTL[*]} --municipality=169 --subject=you search "iværksættere"
+  ${CTL[*]} --municipality=169 --subject=you export --format=markdown integration-2007
+  ${CTL[*]} --municipality=169 --subject=you --roles=editor update \\
+      --display_name="Integrationspolitik 2007" integration-2007
+  ${CTL[*]} --municipality=169 --subject=you diff integration-2007 1
 
 No identity secret is set, so the services trust unsigned identity headers:
 local development only. Ctrl-C stops everything.
