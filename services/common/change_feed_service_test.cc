@@ -156,8 +156,8 @@ TEST_P(ChangeFeedServiceTest, CarriesSubjectsWithDanishLetters) {
   ListEventsRequest request;
   request.set_parent("municipalities/169");
   ListEventsResponse response;
-  grpc::Status status = List(Caller("169", {Role::kViewer}, "Søren Ærø"),
-                             request, &response);
+  grpc::Status status =
+      List(Caller("169", {Role::kViewer}, "Søren Ærø"), request, &response);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(response.events_size(), 1);
 }

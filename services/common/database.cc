@@ -28,6 +28,23 @@ bool IsRetryable(const absl::Status& status) {
   return status.GetPayload(kRetryablePayload).has_value();
 }
 
+absl::Status RunTransactionAttempt(
+    Transaction& tx, absl::string_view begin,
+    absl::FunctionRef<absl::Status(Transaction&)> fn) {
+  absl::Status status = tx.Execute(begin);
+  if (!status.ok()) return status;
+  status = fn(tx);
+  if (status.ok()) {
+    status = tx.Execute("COMMIT");
+    if (status.ok()) {
+      for (auto& callback : tx.TakeOnCommit()) callback();
+      return status;
+    }
+  }
+  (void)tx.Execute("ROLLBACK");
+  return status;
+}
+
 bool Row::IsNull(size_t i) const {
   return std::holds_alternative<std::monostate>(cells_.at(i));
 }

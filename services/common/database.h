@@ -91,6 +91,13 @@ class Database {
   }
 };
 
+// One attempt of a transaction on an engine's Transaction: runs `begin`,
+// then fn; commits and runs the OnCommit callbacks when fn succeeds, rolls
+// back otherwise. Engines call this from their InTransaction.
+absl::Status RunTransactionAttempt(
+    Transaction& tx, absl::string_view begin,
+    absl::FunctionRef<absl::Status(Transaction&)> fn);
+
 // Marks an engine-reported conflict (deadlock, serialization failure, busy)
 // that InTransaction may retry. A handler's own ABORTED (a stale etag) is not
 // marked and never retried.

@@ -185,7 +185,9 @@ class PostgresDatabase : public Database {
     for (int attempt = 1; attempt <= kMaxAttempts; ++attempt) {
       absl::StatusOr<PGconn*> conn = Acquire();
       if (!conn.ok()) return conn.status();
-      status = Attempt(*conn, mode, fn);
+      PostgresTransaction tx(*conn);
+      status = RunTransactionAttempt(
+          tx, mode == Mode::kReadWrite ? "BEGIN" : "BEGIN READ ONLY", fn);
       if (PQstatus(*conn) != CONNECTION_OK) {
         PQfinish(*conn);
         ReleaseSlot();
@@ -199,24 +201,6 @@ class PostgresDatabase : public Database {
   }
 
  private:
-  absl::Status Attempt(PGconn* conn, Mode mode,
-                       absl::FunctionRef<absl::Status(Transaction&)> fn) {
-    PostgresTransaction tx(conn);
-    absl::Status status =
-        tx.Execute(mode == Mode::kReadWrite ? "BEGIN" : "BEGIN READ ONLY", {});
-    if (!status.ok()) return status;
-    status = fn(tx);
-    if (status.ok()) {
-      status = tx.Execute("COMMIT", {});
-      if (status.ok()) {
-        for (auto& callback : tx.TakeOnCommit()) callback();
-        return status;
-      }
-    }
-    (void)tx.Execute("ROLLBACK", {});
-    return status;
-  }
-
   absl::StatusOr<PGconn*> Connect() {
     PGconn* conn = PQconnectdb(url_.c_str());
     if (PQstatus(conn) != CONNECTION_OK) {

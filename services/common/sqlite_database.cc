@@ -211,7 +211,11 @@ class SqliteDatabase : public Database {
     SqliteConnection* db = Acquire();
     absl::Status status;
     for (int attempt = 1; attempt <= kMaxAttempts; ++attempt) {
-      status = Attempt(db, mode, fn);
+      SqliteTransaction tx(db);
+      // IMMEDIATE takes the write lock up front, so two writers never both
+      // read and then fail to upgrade.
+      status = RunTransactionAttempt(
+          tx, mode == Mode::kReadWrite ? "BEGIN IMMEDIATE" : "BEGIN", fn);
       if (!IsRetryable(status)) break;
       absl::SleepFor(absl::Milliseconds(5 * attempt));
     }
@@ -220,26 +224,6 @@ class SqliteDatabase : public Database {
   }
 
  private:
-  absl::Status Attempt(SqliteConnection* db, Mode mode,
-                       absl::FunctionRef<absl::Status(Transaction&)> fn) {
-    SqliteTransaction tx(db);
-    // IMMEDIATE takes the write lock up front, so two writers never both
-    // read and then fail to upgrade.
-    absl::Status status =
-        tx.Execute(mode == Mode::kReadWrite ? "BEGIN IMMEDIATE" : "BEGIN", {});
-    if (!status.ok()) return status;
-    status = fn(tx);
-    if (status.ok()) {
-      status = tx.Execute("COMMIT", {});
-      if (status.ok()) {
-        for (auto& callback : tx.TakeOnCommit()) callback();
-        return status;
-      }
-    }
-    (void)tx.Execute("ROLLBACK", {});
-    return status;
-  }
-
   SqliteConnection* Acquire() {
     absl::MutexLock lock(&mu_);
     mu_.Await(absl::Condition(

@@ -10,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/civil_time.h"
 #include "google/protobuf/util/json_util.h"
 #include "tools/kommunectl/client_context.h"
@@ -50,21 +51,10 @@ int Usage(const std::string& message) {
   return 2;
 }
 
-absl::string_view StateLabel(v1::PolicyState state) {
-  switch (state) {
-    case v1::POLICY_STATE_DRAFT:
-      return "draft";
-    case v1::POLICY_STATE_IN_HEARING:
-      return "in_hearing";
-    case v1::POLICY_STATE_ADOPTED:
-      return "adopted";
-    case v1::POLICY_STATE_SUPERSEDED:
-      return "superseded";
-    case v1::POLICY_STATE_WITHDRAWN:
-      return "withdrawn";
-    default:
-      return "unspecified";
-  }
+// "adopted" for POLICY_STATE_ADOPTED, as --state takes it.
+std::string StateLabel(v1::PolicyState state) {
+  return absl::AsciiStrToLower(
+      absl::StripPrefix(v1::PolicyState_Name(state), "POLICY_STATE_"));
 }
 
 v1::DocumentFormat Format() {
