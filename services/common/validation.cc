@@ -21,18 +21,21 @@ bool DigitsAt(absl::string_view s, size_t pos, size_t n) {
 }  // namespace
 
 absl::Status ValidateText(absl::string_view text, absl::string_view field,
-                          bool required) {
+                          bool required, size_t max_bytes) {
   if (required && absl::StripAsciiWhitespace(text).empty()) {
     return Invalid(field, "is required");
   }
-  if (text.size() > kMaxFieldBytes) {
-    return Invalid(field, absl::StrCat("is ", text.size(),
-                                       " bytes; at most 1 MiB is allowed"));
+  if (text.size() > max_bytes) {
+    return Invalid(field, absl::StrCat("is ", text.size(), " bytes; at most ",
+                                       max_bytes, " are allowed"));
   }
   // Protobuf's own validator, the one its parser uses for string fields.
   if (!google::protobuf::internal::IsStructurallyValidUTF8(text.data(),
                                                            text.size())) {
     return Invalid(field, "is not valid UTF-8");
+  }
+  if (text.find('\0') != absl::string_view::npos) {
+    return Invalid(field, "contains a NUL character");
   }
   return absl::OkStatus();
 }

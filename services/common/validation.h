@@ -15,9 +15,11 @@ inline constexpr size_t kMaxFieldBytes = 1 << 20;
 
 // Each check returns INVALID_ARGUMENT whose message starts with `field:`.
 
-// Valid UTF-8 of at most kMaxFieldBytes; `required` refuses empty text.
+// Valid UTF-8 without NUL characters, of at most max_bytes; `required`
+// refuses empty text.
 absl::Status ValidateText(absl::string_view text, absl::string_view field,
-                          bool required = false);
+                          bool required = false,
+                          size_t max_bytes = kMaxFieldBytes);
 
 // A date that exists in the calendar (no 30 February). An all-zero date is
 // "not set" and passes unless required.

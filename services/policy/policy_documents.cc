@@ -107,6 +107,8 @@ absl::StatusOr<v1::ImportPolicyResponse> PolicyManager::Import(
     case v1::DOCUMENT_FORMAT_PLAIN_TEXT:
     case v1::DOCUMENT_FORMAT_MARKDOWN: {
       ImportOptions options;
+      options.field = "document";
+      options.max_bytes = kommune::kMaxFieldBytes;
       options.format = request.format() == v1::DOCUMENT_FORMAT_PLAIN_TEXT
                            ? TextFormat::kPlainText
                            : TextFormat::kMarkdown;

@@ -59,10 +59,11 @@ absl::Status CheckRequestId(absl::string_view request_id) {
 v1::Policy WritableFields(const v1::Policy& in) {
   v1::Policy out;
   out.set_display_name(in.display_name());
-  *out.mutable_period() = in.period();
-  *out.mutable_esdh_case() = in.esdh_case();
-  *out.mutable_kle_class() = in.kle_class();
-  *out.mutable_content() = in.content();
+  // Copy only what is set, so an unset period stays unset (not empty).
+  if (in.has_period()) *out.mutable_period() = in.period();
+  if (in.has_esdh_case()) *out.mutable_esdh_case() = in.esdh_case();
+  if (in.has_kle_class()) *out.mutable_kle_class() = in.kle_class();
+  if (in.has_content()) *out.mutable_content() = in.content();
   return out;
 }
 

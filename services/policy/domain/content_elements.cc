@@ -6,6 +6,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/string_view.h"
+#include "services/policy/domain/markdown_format.h"
 
 namespace kommune::policy {
 namespace {
@@ -131,15 +132,15 @@ std::vector<ContentElement> ListElements(const v1::PolicyContent& content) {
   }
   for (int i = 0; i < content.budget_lines_size(); ++i) {
     const auto& b = content.budget_lines(i);
-    l.Add(
-        b.id(), "budget_line", absl::StrCat("budget_lines[", i, "]"), "",
-        "budget_lines",
-        TextBuilder()
-            .Add(b.initiative())
-            .Add(absl::StrCat(b.year(), ": ", b.amount().amount_ore(), " øre, ",
-                              v1::BudgetLine::Funding_Name(b.funding())))
-            .Add(b.element_id())
-            .Build());
+    l.Add(b.id(), "budget_line", absl::StrCat("budget_lines[", i, "]"), "",
+          "budget_lines",
+          TextBuilder()
+              .Add(b.initiative())
+              .Add(absl::StrCat(b.year(), ": ",
+                                markdown::FormatMoney(b.amount().amount_ore()),
+                                ", ", markdown::FundingWord(b.funding())))
+              .Add(b.element_id())
+              .Build());
   }
   for (int i = 0; i < content.attachments_size(); ++i) {
     const auto& a = content.attachments(i);

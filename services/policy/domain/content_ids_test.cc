@@ -150,14 +150,14 @@ TEST(ValidateContentTest, TextProblemsNameTheField) {
   v1::PolicyContent bad_utf8 = c;
   bad_utf8.mutable_focus_areas(1)->mutable_strategies(1)->set_text("\xFF");
   EXPECT_EQ(ValidateContent(bad_utf8).message(),
-            "policy.content.focus_areas[1].strategies[1].text: not valid "
+            "policy.content.focus_areas[1].strategies[1].text: is not valid "
             "UTF-8");
   v1::PolicyContent too_long = c;
   too_long.mutable_extra_sections(0)->add_paragraphs(
       std::string((1 << 20) + 1, 'a'));
   EXPECT_THAT(std::string(ValidateContent(too_long).message()),
               StartsWith("policy.content.extra_sections[0].paragraphs[0]: "
-                         "longer than 1048576 bytes"));
+                         "is 1048577 bytes; at most 1048576 are allowed"));
   v1::PolicyContent bad_date = c;
   common::v1::Date* d = bad_date.mutable_citizen_meetings(0)->mutable_date();
   d->set_year(2010);

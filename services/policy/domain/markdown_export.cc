@@ -130,9 +130,11 @@ class Writer {
                bool escape = true) {
     in_list_ = false;
     Blank();
-    absl::StrAppend(&out_, std::string(level, '#'), " ",
-                    escape ? markdown::EscapeLeading(text) : std::string(text),
-                    Comment(attrs), "\n\n");
+    absl::StrAppend(
+        &out_, std::string(level, '#'), " ",
+        markdown::EscapeTrailing(escape ? markdown::EscapeLeading(text)
+                                        : std::string(text)),
+        Comment(attrs), "\n\n");
   }
 
   // Lines of a paragraph, each escaped, joined by Markdown hard breaks.
@@ -141,6 +143,7 @@ class Writer {
     for (absl::string_view line : absl::StrSplit(text, '\n')) {
       lines.push_back(markdown::EscapeLeading(line));
     }
+    lines.back() = markdown::EscapeTrailing(lines.back());
     return absl::StrCat(indent,
                         absl::StrJoin(lines, absl::StrCat("  \n", indent)));
   }
@@ -158,7 +161,8 @@ class Writer {
     if (!absl::EndsWith(out_, "\n\n") && !in_list_) Blank();
     std::string body = label.empty() ? markdown::EscapeLeading(text)
                                      : absl::StrCat(label, ") ", text);
-    absl::StrAppend(&out_, marker, body, Comment(attrs), "\n");
+    absl::StrAppend(&out_, marker, markdown::EscapeTrailing(body),
+                    Comment(attrs), "\n");
     in_list_ = true;
   }
 
@@ -175,8 +179,10 @@ class Writer {
       Blank();
       if (IsBulletList(p)) {
         for (absl::string_view line : absl::StrSplit(p, '\n')) {
-          absl::StrAppend(&out_, "  - ",
-                          markdown::EscapeLeading(line.substr(2)), "\n");
+          absl::StrAppend(
+              &out_, "  - ",
+              markdown::EscapeTrailing(markdown::EscapeLeading(line.substr(2))),
+              "\n");
         }
         out_ += '\n';
       } else {
@@ -244,13 +250,19 @@ class Writer {
       }
       Blank();
       absl::StrAppend(&out_, markdown::kResponsiblePrefix, " ",
-                      absl::StrJoin(bodies, "; "), "\n\n");
+                      markdown::EscapeTrailing(absl::StrJoin(bodies, "; ")),
+                      "\n\n");
     }
   }
 
   void StrategyPart(const v1::FocusArea& fa) {
     Attributes attrs = Ids(fa.id());
     attrs.emplace_back("joins", absl::StrJoin(fa.joined_focus_area_ids(), " "));
+    // Without strategies between them, lead-in and closing paragraphs
+    // would read back as one run of lead-in.
+    if (fa.strategies_size() == 0 && fa.closing_paragraphs_size() > 0) {
+      attrs.emplace_back("lead", absl::StrCat(fa.strategy_paragraphs_size()));
+    }
     Heading(3,
             fa.strategy_heading().empty() ? fa.title() : fa.strategy_heading(),
             attrs);
@@ -353,7 +365,8 @@ class Writer {
       if (!proposal.landing_note().empty()) {
         Blank();
         absl::StrAppend(&out_, "  ", markdown::kLandingPrefix, " ",
-                        proposal.landing_note(), "\n\n");
+                        markdown::EscapeTrailing(proposal.landing_note()),
+                        "\n\n");
         in_list_ = false;
       }
     }

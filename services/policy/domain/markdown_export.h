@@ -25,9 +25,10 @@ struct MarkdownOptions {
 //
 // Round trip: ImportPolicyText(ExportMarkdown(p)) gives p's content
 // (ids, labels, numbers, paragraphs, readings recomputed from the same
-// text), title, state, period, ESDH case and KLE class. Not preserved:
-// leading or trailing spaces of a text, empty paragraphs, a line break
-// inside an item's first line, a budget line or a landing note.
+// text), title, state, period, ESDH case and KLE class, for any content the
+// importer can produce. Beyond that it does not keep: trailing spaces, empty
+// paragraphs, and a line break inside the first paragraph of a list item,
+// a budget line, a landing note or a heading.
 std::string ExportMarkdown(const v1::Policy& policy,
                            const MarkdownOptions& options = {});
 

@@ -1,8 +1,12 @@
 #include "services/policy/domain/markdown_export.h"
 
+#include <random>
 #include <string>
+#include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
@@ -141,6 +145,11 @@ v1::Policy Everything() {
   family->add_closing_paragraphs("Afslutning.");
   family->add_action_items()->set_text("Fælles handling");
   family->add_success_criteria()->set_text("Fælles kriterium inden 2020.");
+  v1::FocusArea* bare = c->add_focus_areas();
+  bare->set_title("Uden strategier");
+  bare->add_strategy_paragraphs("Indledning til ingenting.");
+  bare->add_closing_paragraphs("Afslutning --> med pil -->");
+  bare->add_closing_paragraphs("1\\. ligner en undvigelse");
   v1::BudgetLine* budget = c->add_budget_lines();
   budget->set_initiative("Lektiehjælp · café");
   budget->set_year(2019);
@@ -201,6 +210,70 @@ TEST(ExportMarkdownTest, CitizenFriendlyRenderings) {
   EXPECT_THAT(md, HasSubstr("\n\\- en liste  \n\\- i indledningen\n"));
   EXPECT_THAT(md, HasSubstr("\n- \\- unummereret"));
   EXPECT_THAT(md, HasSubstr("\n##### Ad: - unummereret"));
+}
+
+// Whatever the importer makes of a document, even a scrambled one, the
+// Markdown export reads back to exactly that.
+TEST(ExportMarkdownTest, RoundTripsWhatTheImporterMakesOfScrambledText) {
+  std::string source = testing::ReadFixture(testing::kPolicy001);
+  std::vector<std::string> lines = absl::StrSplit(source, '\n');
+  std::vector<std::string> md_lines =
+      absl::StrSplit(ExportMarkdown(Policy001()), '\n');
+  static constexpr const char* kTokens[] = {"#",
+                                            "- ",
+                                            "* ",
+                                            "1. ",
+                                            "1a)",
+                                            " ",
+                                            "\n",
+                                            "\n\n",
+                                            "\t",
+                                            "Ad 1. ",
+                                            ":",
+                                            "Handleplan",
+                                            "Strategi",
+                                            "Succeskriterier",
+                                            "Vision",
+                                            "Bilag",
+                                            "Borgermøder",
+                                            "Å",
+                                            "<!-- id: x -->",
+                                            "<!-- of: y -->",
+                                            "\\",
+                                            "-->",
+                                            "Med fokus",
+                                            "Ansvarlige:",
+                                            "Indarbejdet:",
+                                            "2008 · ",
+                                            "kr.",
+                                            "ord",
+                                            "  ",
+                                            "Øvrige afsnit"};
+  std::mt19937 rng(20240611);
+  int imported = 0;
+  for (int i = 0; i < 400; ++i) {
+    std::string text;
+    if (i % 2 == 0) {
+      std::vector<std::string> l = i % 4 == 0 ? lines : md_lines;
+      for (int k = 0; k < 8; ++k)
+        std::swap(l[rng() % l.size()], l[rng() % l.size()]);
+      text = absl::StrJoin(l, "\n");
+    } else {
+      for (int k = rng() % 120; k > 0; --k) text += kTokens[rng() % 30];
+    }
+    auto first = ImportPolicyText(text);
+    if (!first.ok()) continue;  // Duplicate ids and the like.
+    ++imported;
+    auto again = ImportPolicyText(ExportMarkdown(first->policy));
+    ASSERT_TRUE(again.ok()) << again.status() << "\n" << text;
+    MessageDifferencer differ;
+    std::string report;
+    differ.ReportDifferencesToString(&report);
+    ASSERT_TRUE(differ.Compare(first->policy, again->policy))
+        << report << "\ninput:\n"
+        << text;
+  }
+  EXPECT_GT(imported, 200);
 }
 
 TEST(ExportMarkdownTest, EmptyPolicy) {

@@ -207,6 +207,11 @@ std::string Attribute(const Attributes& attrs, absl::string_view key) {
 
 std::string EscapeLeading(absl::string_view text) {
   if (text.empty()) return "";
+  {
+    // Text that already reads as an escaped "1\." gets a leading backslash.
+    std::string probe(text);
+    if (UnescapeLeading(&probe)) return absl::StrCat("\\", text);
+  }
   if (size_t i = LabelMarker(text); i > 0) {
     return absl::StrCat(text.substr(0, i), "\\", text.substr(i));
   }
@@ -234,7 +239,7 @@ bool UnescapeLeading(std::string* text) {
   }
   size_t i = 0;
   while (i < text->size() && absl::ascii_isdigit((*text)[i])) ++i;
-  if (i == 0) return false;
+  if (i == 0 || i > 3) return false;
   if (i < text->size() && absl::ascii_islower((*text)[i])) ++i;
   if (i + 1 < text->size() && (*text)[i] == '\\' &&
       ((*text)[i + 1] == '.' || (*text)[i + 1] == ')')) {
@@ -242,6 +247,35 @@ bool UnescapeLeading(std::string* text) {
     return true;
   }
   return false;
+}
+
+namespace {
+
+// The backslashes between a final "--" and '>': npos when the text does not
+// end that way.
+size_t TrailingEscapes(absl::string_view text) {
+  if (!absl::EndsWith(text, ">")) return absl::string_view::npos;
+  size_t end = text.size() - 1;
+  size_t slashes = 0;
+  while (slashes < end && text[end - 1 - slashes] == '\\') ++slashes;
+  absl::string_view before = text.substr(0, end - slashes);
+  return absl::EndsWith(before, "--") ? slashes : absl::string_view::npos;
+}
+
+}  // namespace
+
+std::string EscapeTrailing(absl::string_view text) {
+  if (TrailingEscapes(text) == absl::string_view::npos) {
+    return std::string(text);
+  }
+  return absl::StrCat(text.substr(0, text.size() - 1), "\\>");
+}
+
+void UnescapeTrailing(std::string* text) {
+  size_t slashes = TrailingEscapes(*text);
+  if (slashes != absl::string_view::npos && slashes > 0) {
+    text->erase(text->size() - 2, 1);
+  }
 }
 
 std::string FormatIsoDate(const common::v1::Date& date) {

@@ -96,6 +96,12 @@ std::string EscapeLeading(absl::string_view text);
 // Undoes EscapeLeading; true when there was an escape.
 bool UnescapeLeading(std::string* text);
 
+// Keeps a text that ends like a comment ("... -->") from being read as the
+// attribute comment: one more backslash before the final '>' ("--\>").
+std::string EscapeTrailing(absl::string_view text);
+// Undoes EscapeTrailing.
+void UnescapeTrailing(std::string* text);
+
 // "2006-10-25" both ways.
 std::string FormatIsoDate(const common::v1::Date& date);
 bool ParseIsoDate(absl::string_view text, common::v1::Date* date);

@@ -107,6 +107,19 @@ TEST(EscapeTest, EscapesWhatWouldReadAsStructure) {
   }
 }
 
+TEST(EscapeTest, TextEndingLikeACommentIsProtected) {
+  for (const char* text : {"pil -->", "pil --\\>", "-->", "ingen pil", ">"}) {
+    std::string escaped = EscapeTrailing(text);
+    std::string rest;
+    Attributes attrs;
+    EXPECT_FALSE(SplitTrailingAttributes(escaped, &rest, &attrs)) << text;
+    UnescapeTrailing(&escaped);
+    EXPECT_EQ(escaped, text);
+  }
+  EXPECT_EQ(EscapeTrailing("a -->"), "a --\\>");
+  EXPECT_EQ(EscapeTrailing("a >"), "a >");
+}
+
 TEST(DateTest, IsoAndDanish) {
   common::v1::Date d;
   ASSERT_TRUE(ParseIsoDate("2006-10-25", &d));

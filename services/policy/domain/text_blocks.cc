@@ -137,7 +137,12 @@ std::vector<TextBlock> LexMarkdown(const std::vector<std::string>& lines) {
   bool paragraph_open = false;
   bool hard_break = false;
   auto close = [&] {
-    if (paragraph_open) TakeAttributes(&blocks.back());
+    if (paragraph_open) {
+      TextBlock& p = blocks.back();
+      p.text = std::string(absl::StripTrailingAsciiWhitespace(p.text));
+      TakeAttributes(&p);
+      markdown::UnescapeTrailing(&p.text);
+    }
     paragraph_open = false;
   };
   for (const std::string& raw : lines) {
@@ -177,7 +182,9 @@ std::vector<TextBlock> LexMarkdown(const std::vector<std::string>& lines) {
       std::string text(s);
       bool escaped = markdown::UnescapeLeading(&text);
       if (paragraph_open && !blank) {
-        absl::StrAppend(&blocks.back().text, hard_break ? "\n" : " ", text);
+        if (!text.empty()) {
+          absl::StrAppend(&blocks.back().text, hard_break ? "\n" : " ", text);
+        }
       } else {
         close();
         b.escaped = escaped;
@@ -192,6 +199,7 @@ std::vector<TextBlock> LexMarkdown(const std::vector<std::string>& lines) {
     close();
     TakeAttributes(&b);
     b.escaped = markdown::UnescapeLeading(&b.text);
+    markdown::UnescapeTrailing(&b.text);
     blocks.push_back(std::move(b));
     blank = false;
   }

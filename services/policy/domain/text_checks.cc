@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/civil_time.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/stubs/common.h"
+#include "services/common/validation.h"
 
 namespace kommune::policy {
 namespace {
@@ -80,31 +80,12 @@ bool IsValidUtf8(absl::string_view text) {
 
 absl::Status CheckText(absl::string_view text, absl::string_view field,
                        size_t max_bytes) {
-  if (text.size() > max_bytes) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        field, ": longer than ", max_bytes, " bytes (", text.size(), ")"));
-  }
-  if (!IsValidUtf8(text)) {
-    return absl::InvalidArgumentError(absl::StrCat(field, ": not valid UTF-8"));
-  }
-  if (text.find('\0') != absl::string_view::npos) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, ": contains a NUL character"));
-  }
-  return absl::OkStatus();
+  return ValidateText(text, field, /*required=*/false, max_bytes);
 }
 
 absl::Status CheckDate(const kommune::common::v1::Date& date,
                        absl::string_view field) {
-  // CivilDay normalises 2010-02-30 to 2010-03-02; a real day survives as is.
-  absl::CivilDay day(date.year(), date.month(), date.day());
-  if (date.year() < 1 || date.year() > 9999 || day.year() != date.year() ||
-      day.month() != date.month() || day.day() != date.day()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(field, ": ", date.year(), "-", date.month(), "-",
-                     date.day(), " is not a date"));
-  }
-  return absl::OkStatus();
+  return ValidateDate(date, field, /*required=*/true);
 }
 
 absl::Status CheckMessageText(const google::protobuf::Message& message,

@@ -7,11 +7,12 @@
 #include "absl/strings/string_view.h"
 #include "google/protobuf/message.h"
 #include "kommune/common/v1/types.pb.h"
+#include "services/common/validation.h"
 
 namespace kommune::policy {
 
 // The largest string field the policy service accepts (1 MiB).
-inline constexpr size_t kMaxFieldBytes = size_t{1} << 20;
+inline constexpr size_t kMaxFieldBytes = kommune::kMaxFieldBytes;
 
 // True when `text` is well-formed UTF-8 (protobuf's own validator, the one
 // its parser applies to string fields).

@@ -34,14 +34,16 @@ TEST(CheckTextTest, NamesTheFieldForEachProblem) {
   EXPECT_TRUE(CheckText("tekst", "f").ok());
   absl::Status bad = CheckText("H\xF8je", "policy.display_name");
   EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(bad.message(), "policy.display_name: not valid UTF-8");
+  EXPECT_EQ(bad.message(), "policy.display_name: is not valid UTF-8");
   EXPECT_THAT(std::string(CheckText(std::string("a\0b", 3), "x").message()),
               HasSubstr("NUL"));
   std::string big(kMaxFieldBytes + 1, 'a');
   absl::Status long_text = CheckText(big, "policy.content.intro_paragraphs[0]");
   EXPECT_EQ(long_text.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(std::string(long_text.message()),
-              StartsWith("policy.content.intro_paragraphs[0]: longer than"));
+  EXPECT_THAT(
+      std::string(long_text.message()),
+      StartsWith(
+          "policy.content.intro_paragraphs[0]: is 1048577 bytes; at most"));
   EXPECT_TRUE(CheckText(std::string(kMaxFieldBytes, 'a'), "x").ok());
 }
 
@@ -67,7 +69,7 @@ TEST(CheckMessageTextTest, WalksNestedFieldsAndNamesTheirPath) {
   fa->add_strategies()->add_paragraphs("H\xF8je");
   absl::Status s = CheckMessageText(content, "policy.content");
   EXPECT_EQ(s.message(),
-            "policy.content.focus_areas[1].strategies[1].paragraphs[0]: not "
+            "policy.content.focus_areas[1].strategies[1].paragraphs[0]: is not "
             "valid UTF-8");
 }
 
@@ -93,9 +95,12 @@ TEST(CheckMessageTextTest, FindsOverlongStringsDeepInside) {
       ->add_success_criteria()
       ->set_text(std::string(kMaxFieldBytes + 10, 'x'));
   absl::Status s = CheckMessageText(content, "policy.content");
-  EXPECT_THAT(std::string(s.message()),
-              StartsWith("policy.content.focus_areas[0].strategies[0]."
-                         "action_items[0].success_criteria[0].text: longer"));
+  EXPECT_THAT(
+      std::string(s.message()),
+      StartsWith(
+          "policy.content.focus_areas[0].strategies[0]."
+          "action_items[0].success_criteria[0].text: is 1048586 bytes; at "
+          "most"));
 }
 
 }  // namespace

@@ -32,8 +32,10 @@ bool IsItem(const TextBlock& b) {
 
 // The text of a list item as it reads in a free paragraph.
 std::string ItemLine(const TextBlock& b) {
-  return b.type == BlockType::kNumbered ? absl::StrCat(b.number, ". ", b.text)
-                                        : absl::StrCat("- ", b.text);
+  std::string line = b.type == BlockType::kNumbered
+                         ? absl::StrCat(b.number, ". ", b.text)
+                         : absl::StrCat("- ", b.text);
+  return std::string(absl::StripTrailingAsciiWhitespace(line));
 }
 
 bool IsFocusText(absl::string_view text) {
@@ -102,13 +104,14 @@ class Importer {
     kAttachments,
     kExtra,
   };
+  // Where in a focus area's strategy part the last heading left us.
   enum class Mode {
-    kNone,
-    kStrategyList,
-    kDetails,
-    kStrategyText,
-    kActions,
-    kCriteria,
+    kNone,          // After the focus area's heading.
+    kStrategyList,  // Under "Strategi": the numbered or bulleted strategies.
+    kDetails,       // Under "Handleplan og succeskriterier", before "Ad 1.".
+    kStrategyText,  // Under "Ad 1." before "Handleplan" / "Succeskriterier".
+    kActions,       // Under "Handleplan".
+    kCriteria,      // Under "Succeskriterier".
   };
 
   const TextBlock* Next() const {
@@ -176,8 +179,8 @@ class Importer {
         {Keyword::kAttachments, Part::kAttachments},
         {Keyword::kExtra, Part::kExtra}};
     part_ = kParts->at(keyword);
-    part_heading_ =
-        std::string(absl::StripSuffix(absl::StripAsciiWhitespace(b.text), ":"));
+    part_heading_ = std::string(absl::StripTrailingAsciiWhitespace(
+        absl::StripSuffix(absl::StripAsciiWhitespace(b.text), ":")));
     theme_ = nullptr;
     listed_ = nullptr;
     fa_ = nullptr;
@@ -203,11 +206,12 @@ class Importer {
     if (b.type == BlockType::kTableRow) {
       std::vector<absl::string_view> cells =
           absl::StrSplit(b.text, '\t', absl::SkipWhitespace());
-      paragraphs->Add(absl::StrJoin(cells, " | "));
+      if (!cells.empty()) paragraphs->Add(absl::StrJoin(cells, " | "));
       return;
     }
     if (!IsItem(b)) {
-      paragraphs->Add(std::string(b.text));
+      // A line that held only a comment carries no text.
+      if (!b.text.empty()) paragraphs->Add(std::string(b.text));
       return;
     }
     if (run_open_ && run_ != nullptr && !paragraphs->empty() &&
@@ -488,9 +492,11 @@ class Importer {
         if (mode_ == Mode::kStrategyList && IsItem(b)) {
           AddStrategy(b);
         } else {
-          AddText(fa_->strategies_size() == 0
-                      ? fa_->mutable_strategy_paragraphs()
-                      : fa_->mutable_closing_paragraphs(),
+          bool lead_in = fa_->strategies_size() == 0 &&
+                         (lead_paragraphs_ < 0 ||
+                          fa_->strategy_paragraphs_size() < lead_paragraphs_);
+          AddText(lead_in ? fa_->mutable_strategy_paragraphs()
+                          : fa_->mutable_closing_paragraphs(),
                   b);
         }
         return;
@@ -570,6 +576,10 @@ class Importer {
       match->add_joined_focus_area_ids(std::string(j));
     }
     if (!joined.empty()) joins_.emplace_back(match, std::move(joined));
+    int lead = -1;
+    lead_paragraphs_ =
+        absl::SimpleAtoi(markdown::Attribute(b.attrs, "lead"), &lead) ? lead
+                                                                      : -1;
     fa_ = match;
     strategy_ = nullptr;
     mode_ = Mode::kNone;
@@ -862,6 +872,9 @@ class Importer {
   v1::Strategy* strategy_ = nullptr;
   Mode mode_ = Mode::kNone;
   bool details_are_actions_ = false;
+  // How many paragraphs lead into a focus area's strategies (Markdown
+  // "lead" attribute, when there are no strategies to tell); -1 if unsaid.
+  int lead_paragraphs_ = -1;
   v1::ActionItem* open_item_ = nullptr;
   bool absorbs_paragraphs_ = false;
   bool absorbs_bullets_ = false;
@@ -887,7 +900,7 @@ bool IsEmpty(const v1::PolicyContent& c) { return c.ByteSizeLong() == 0; }
 
 absl::StatusOr<ImportResult> ImportPolicyText(absl::string_view text,
                                               const ImportOptions& options) {
-  absl::Status checked = CheckText(text, "text", options.max_bytes);
+  absl::Status checked = CheckText(text, options.field, options.max_bytes);
   if (!checked.ok()) return checked;
   std::vector<std::string> lines = SplitLines(text);
   bool md = options.format == TextFormat::kMarkdown ||
@@ -897,7 +910,8 @@ absl::StatusOr<ImportResult> ImportPolicyText(absl::string_view text,
   importer.Run();
   v1::PolicyContent* content = result.policy.mutable_content();
   if (IsEmpty(*content) && result.policy.display_name().empty()) {
-    return absl::InvalidArgumentError("text: no policy text found");
+    return absl::InvalidArgumentError(
+        absl::StrCat(options.field, ": no policy text found"));
   }
   AssignMissingIds(content);
   importer.FinishJoins();

@@ -24,6 +24,8 @@ struct ImportOptions {
   bool propose_readings = true;
   // Largest text accepted.
   size_t max_bytes = size_t{8} << 20;
+  // The name errors give the text, e.g. the request field "document".
+  std::string field = "text";
 };
 
 struct ImportResult {

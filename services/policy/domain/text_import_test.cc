@@ -382,14 +382,14 @@ TEST(ImportPolicyTextTest, RefusesBadInput) {
   EXPECT_FALSE(ImportPolicyText(" \n\t\n\r\n").ok());
   auto latin1 = ImportPolicyText("Vision\n\n- H\xF8je-Taastrup\n");
   EXPECT_EQ(latin1.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(latin1.status().message(), "text: not valid UTF-8");
+  EXPECT_EQ(latin1.status().message(), "text: is not valid UTF-8");
   auto nul = ImportPolicyText(std::string("Vision\n\n- a\0b", 13));
   EXPECT_THAT(std::string(nul.status().message()), HasSubstr("NUL"));
   ImportOptions small;
   small.max_bytes = 10;
   auto big = ImportPolicyText("Vision\n\n- en lang vision", small);
   EXPECT_THAT(std::string(big.status().message()),
-              StartsWith("text: longer than 10 bytes"));
+              StartsWith("text: is 24 bytes; at most 10 are allowed"));
 }
 
 TEST(ImportPolicyTextTest, RefusesBadIdsInMarkdown) {
