@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "services/common/grpc_util.h"
+#include "services/common/page_token.h"
 #include "services/common/resource_name.h"
 
 namespace kommune {
@@ -42,28 +43,6 @@ absl::StatusOr<std::vector<std::string>> Scope(absl::string_view parent,
   return std::vector<std::string>{code};
 }
 
-// Page tokens carry the parent they were made for and the last sequence.
-std::string MakePageToken(absl::string_view parent, int64_t sequence) {
-  return absl::WebSafeBase64Escape(absl::StrCat(parent, "|", sequence));
-}
-
-absl::StatusOr<int64_t> ReadPageToken(absl::string_view token,
-                                      absl::string_view parent) {
-  std::string raw;
-  std::vector<absl::string_view> parts;
-  int64_t sequence = 0;
-  if (!absl::WebSafeBase64Unescape(token, &raw) ||
-      (parts = absl::StrSplit(raw, '|')).size() != 2 ||
-      !absl::SimpleAtoi(parts[1], &sequence) || sequence < 0) {
-    return absl::InvalidArgumentError("page_token: not a token this API made");
-  }
-  if (parts[0] != parent) {
-    return absl::InvalidArgumentError(
-        "page_token: was made for another parent");
-  }
-  return sequence;
-}
-
 }  // namespace
 
 grpc::Status ChangeFeedServiceImpl::ListEvents(
@@ -74,26 +53,25 @@ grpc::Status ChangeFeedServiceImpl::ListEvents(
   absl::StatusOr<std::vector<std::string>> scope =
       Scope(request->parent(), *caller);
   if (!scope.ok()) return ToGrpcStatus(scope.status());
-  if (request->page_size() < 0) {
-    return ToGrpcStatus(
-        absl::InvalidArgumentError("page_size: must not be negative"));
-  }
+  absl::StatusOr<int> page_size =
+      PageSize(request->page_size(), kDefaultPageSize, kMaxPageSize);
+  if (!page_size.ok()) return ToGrpcStatus(page_size.status());
   if (request->after_sequence() < 0) {
     return ToGrpcStatus(
         absl::InvalidArgumentError("after_sequence: must not be negative"));
   }
   int64_t after = request->after_sequence();
   if (!request->page_token().empty()) {
-    absl::StatusOr<int64_t> from =
+    absl::StatusOr<std::string> from =
         ReadPageToken(request->page_token(), request->parent());
     if (!from.ok()) return ToGrpcStatus(from.status());
-    after = *from;
+    if (!absl::SimpleAtoi(*from, &after) || after < 0) {
+      return ToGrpcStatus(
+          absl::InvalidArgumentError("page_token: not a token this API made"));
+    }
   }
-  int page_size = request->page_size() == 0
-                      ? kDefaultPageSize
-                      : std::min(request->page_size(), kMaxPageSize);
   absl::StatusOr<std::vector<common::v1::Event>> events =
-      log_->List(*db_, *scope, after, page_size);
+      log_->List(*db_, *scope, after, *page_size);
   if (!events.ok()) return ToGrpcStatus(events.status());
   for (auto& event : *events) {
     after = event.sequence();
@@ -101,8 +79,9 @@ grpc::Status ChangeFeedServiceImpl::ListEvents(
   }
   // A full page may have more behind it; a short one means "caught up", and
   // a poller asks again later with the token of its last event.
-  if (static_cast<int>(response->events_size()) == page_size) {
-    response->set_next_page_token(MakePageToken(request->parent(), after));
+  if (response->events_size() == *page_size) {
+    response->set_next_page_token(
+        MakePageToken(request->parent(), absl::StrCat(after)));
   }
   return grpc::Status::OK;
 }

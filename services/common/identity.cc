@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "services/common/municipalities.h"
+#include "services/common/validation.h"
 
 namespace kommune {
 namespace {
@@ -126,6 +127,11 @@ absl::StatusOr<Identity> IdentityVerifier::Verify(const HeaderLookup& header,
   if (identity.subject.empty()) {
     return absl::UnauthenticatedError(
         absl::StrCat(kSubjectHeader, ": identity without a subject"));
+  }
+  // The subject is stored as the actor of changes: it must be text.
+  if (auto s = ValidateText(identity.subject, kSubjectHeader, true, 256);
+      !s.ok()) {
+    return s;
   }
   for (absl::string_view code :
        absl::StrSplit(municipalities.value_or(""), ',', absl::SkipEmpty())) {

@@ -107,6 +107,23 @@ TEST(IdentityTest, RefusesIdentityWithoutSubject) {
   EXPECT_EQ(got.status().code(), absl::StatusCode::kUnauthenticated);
 }
 
+TEST(IdentityTest, RefusesASubjectThatIsNotText) {
+  absl::Time now = absl::Now();
+  for (std::string subject : {std::string("s\xf8ren"), std::string(300, 'a'),
+                              std::string("a\0b", 3)}) {
+    Identity who{{"169"}, {Role::kViewer}, subject};
+    auto got = IdentityVerifier(kSecret).Verify(
+        From(IdentityHeaders(who, kSecret, now)), now);
+    EXPECT_EQ(got.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_NE(got.status().message().find(kSubjectHeader),
+              absl::string_view::npos);
+  }
+  Identity dane{{"169"}, {Role::kViewer}, "Søren Ærø"};
+  EXPECT_TRUE(IdentityVerifier(kSecret)
+                  .Verify(From(IdentityHeaders(dane, kSecret, now)), now)
+                  .ok());
+}
+
 TEST(IdentityTest, NamesEveryRole) {
   for (Role role : {Role::kViewer, Role::kEditor, Role::kSecretary,
                     Role::kAnalyst, Role::kIntegration, Role::kAdmin}) {

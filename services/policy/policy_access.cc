@@ -49,6 +49,15 @@ absl::Status CheckRead(const Identity& caller,
                     field);
 }
 
+absl::Status HideFromOutsiders(absl::Status status, const Identity& caller,
+                               absl::string_view municipality_code,
+                               absl::string_view field) {
+  if (!absl::IsNotFound(status)) return status;
+  absl::Status outsider =
+      CheckRead(caller, municipality_code, v1::POLICY_STATE_DRAFT, field);
+  return outsider.ok() ? status : outsider;
+}
+
 absl::Status CheckEdit(const Identity& caller,
                        absl::string_view municipality_code,
                        absl::string_view field) {

@@ -18,6 +18,13 @@ absl::Status CheckRead(const Identity& caller,
                        absl::string_view municipality_code,
                        v1::PolicyState state, absl::string_view field);
 
+// What a read that failed with `status` tells the caller: a caller outside
+// the municipality learns only that it may not read there, never whether a
+// non-public policy of that name exists (NOT_FOUND would tell).
+absl::Status HideFromOutsiders(absl::Status status, const Identity& caller,
+                               absl::string_view municipality_code,
+                               absl::string_view field);
+
 // Writing content needs the editor or admin role in the municipality.
 absl::Status CheckEdit(const Identity& caller,
                        absl::string_view municipality_code,

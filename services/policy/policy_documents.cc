@@ -2,6 +2,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/json_util.h"
 #include "services/common/fingerprint.h"
+#include "services/common/page_token.h"
 #include "services/common/resource_name.h"
 #include "services/common/validation.h"
 #include "services/policy/domain/markdown_export.h"
@@ -14,7 +15,8 @@
 namespace kommune::policy {
 namespace {
 
-constexpr int kMaxQueryBytes = 1000;
+// As SearchContent allows; checked here first so that nothing is read.
+constexpr size_t kMaxQueryBytes = 1024;
 
 }  // namespace
 
@@ -22,19 +24,18 @@ absl::StatusOr<v1::SearchPoliciesResponse> PolicyManager::Search(
     const Identity& caller, const v1::SearchPoliciesRequest& request) {
   auto code = ParseParent(request.parent(), true);
   if (!code.ok()) return code.status();
-  if (auto s = ValidateText(request.query(), "query", true); !s.ok()) return s;
-  if (request.query().size() > kMaxQueryBytes) {
-    return absl::InvalidArgumentError("query: at most 1000 bytes");
+  if (auto s = ValidateText(request.query(), "query", true, kMaxQueryBytes);
+      !s.ok()) {
+    return s;
   }
-  if (request.page_size() < 0) {
-    return absl::InvalidArgumentError("page_size: must not be negative");
-  }
-  int page_size = PageSize(request.page_size(), 20, 200);
+  absl::StatusOr<int> page_size_or = PageSize(request.page_size(), 20, 200);
+  if (!page_size_or.ok()) return page_size_or.status();
+  int page_size = *page_size_or;
   std::string scope =
       absl::StrCat("search|", request.parent(), "|", request.query());
   int64_t offset = 0;
   if (!request.page_token().empty()) {
-    auto position = ReadToken(request.page_token(), scope);
+    auto position = ReadPageToken(request.page_token(), scope);
     if (!position.ok()) return position.status();
     if (!absl::SimpleAtoi(*position, &offset) || offset < 0) {
       return absl::InvalidArgumentError(
@@ -70,7 +71,7 @@ absl::StatusOr<v1::SearchPoliciesResponse> PolicyManager::Search(
           if (seen++ < offset) continue;
           if (response.results_size() == page_size) {
             response.set_next_page_token(
-                MakeToken(scope, absl::StrCat(offset + page_size)));
+                MakePageToken(scope, absl::StrCat(offset + page_size)));
             return absl::OkStatus();
           }
           v1::SearchResult* result = response.add_results();

@@ -1,5 +1,6 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "services/common/page_token.h"
 #include "services/policy/domain/content_diff.h"
 #include "services/policy/policy_access.h"
 #include "services/policy/policy_manager.h"
@@ -42,47 +43,58 @@ absl::StatusOr<v1::ListPolicyRevisionsResponse> PolicyManager::ListRevisions(
     const Identity& caller, const v1::ListPolicyRevisionsRequest& request) {
   auto ref = ParsePolicyName(request.name(), "name", false);
   if (!ref.ok()) return ref.status();
-  if (request.page_size() < 0) {
-    return absl::InvalidArgumentError("page_size: must not be negative");
-  }
+  const std::string& code = ref->key.municipality_code;
+  absl::StatusOr<int> page_size = PageSize(request.page_size(), 50, 500);
+  if (!page_size.ok()) return page_size.status();
   int64_t before = 0;
   std::string scope = absl::StrCat("revisions|", request.name());
   if (!request.page_token().empty()) {
-    auto position = ReadToken(request.page_token(), scope);
+    auto position = ReadPageToken(request.page_token(), scope);
     if (!position.ok()) return position.status();
     if (!absl::SimpleAtoi(*position, &before) || before <= 0) {
       return absl::InvalidArgumentError(
           "page_token: not a token this API made");
     }
   }
-  int page_size = PageSize(request.page_size(), 50, 500);
   v1::ListPolicyRevisionsResponse response;
   absl::Status status = store_->db().Read([&](Transaction& tx) -> absl::Status {
     response.Clear();
     auto current = store_->Load(tx, ref->key, 0, "name");
     if (!current.ok()) return current.status();
-    if (auto s = CheckRead(caller, ref->key.municipality_code,
-                           (*current)->state(), "name");
+    if (auto s = CheckRead(caller, code, (*current)->state(), "name");
         !s.ok()) {
       return s;
     }
-    auto revisions = store_->ListRevisions(tx, ref->key, before, page_size + 1);
-    if (!revisions.ok()) return revisions.status();
-    for (int64_t revision : *revisions) {
-      if (response.policies_size() == page_size) {
-        response.set_next_page_token(
-            MakeToken(scope, absl::StrCat(revision + 1)));
-        break;
+    // Each revision is shown by its own state: once a policy is adopted the
+    // public sees its adopted revisions, never the drafts before them.
+    int64_t last_returned = 0;
+    while (true) {
+      auto revisions =
+          store_->ListRevisions(tx, ref->key, before, *page_size + 1);
+      if (!revisions.ok()) return revisions.status();
+      for (int64_t revision : *revisions) {
+        before = revision;
+        auto policy = store_->Load(tx, ref->key, revision, "name");
+        if (!policy.ok()) return policy.status();
+        if (!CheckRead(caller, code, (*policy)->state(), "name").ok()) {
+          continue;
+        }
+        if (response.policies_size() == *page_size) {
+          response.set_next_page_token(
+              MakePageToken(scope, absl::StrCat(last_returned)));
+          return absl::OkStatus();
+        }
+        v1::Policy* out = response.add_policies();
+        *out = **policy;
+        ApplyView(request.view(), v1::POLICY_VIEW_BASIC, out);
+        last_returned = revision;
       }
-      auto policy = store_->Load(tx, ref->key, revision, "name");
-      if (!policy.ok()) return policy.status();
-      v1::Policy* out = response.add_policies();
-      *out = **policy;
-      ApplyView(request.view(), v1::POLICY_VIEW_BASIC, out);
+      if (static_cast<int>(revisions->size()) < *page_size + 1) {
+        return absl::OkStatus();
+      }
     }
-    return absl::OkStatus();
   });
-  if (!status.ok()) return status;
+  if (!status.ok()) return HideFromOutsiders(status, caller, code, "name");
   return response;
 }
 
@@ -118,11 +130,15 @@ absl::StatusOr<v1::DiffPolicyRevisionsResponse> PolicyManager::Diff(
     after = *a;
     return absl::OkStatus();
   });
-  if (!status.ok()) return status;
-  if (auto s = CheckRead(caller, ref->key.municipality_code, current->state(),
-                         "name");
-      !s.ok()) {
-    return s;
+  const std::string& code = ref->key.municipality_code;
+  if (!status.ok()) return HideFromOutsiders(status, caller, code, "name");
+  for (const auto& [policy, field] :
+       {std::pair{current.get(), "name"},
+        std::pair{before.get(), "base_revision_id"},
+        std::pair{after.get(), "target_revision_id"}}) {
+    if (auto s = CheckRead(caller, code, policy->state(), field); !s.ok()) {
+      return s;
+    }
   }
   v1::DiffPolicyRevisionsResponse response;
   response.set_base_revision_id(before->revision_id());

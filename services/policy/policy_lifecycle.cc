@@ -20,12 +20,8 @@ absl::StatusOr<v1::Policy> PolicyManager::Transition(
   v1::Policy out;
   absl::Status status =
       store_->db().Write([&](Transaction& tx) -> absl::Status {
-        auto current = store_->Load(tx, ref->key, 0, "name");
+        auto current = LoadForWrite(tx, ref->key, etag, "etag");
         if (!current.ok()) return current.status();
-        if (!etag.empty() && etag != (*current)->etag()) {
-          return absl::AbortedError(
-              absl::StrCat("etag: the policy changed since ", etag));
-        }
         if (auto s = CheckTransitionAllowed((*current)->state(), to); !s.ok()) {
           return s;
         }
@@ -75,7 +71,7 @@ absl::StatusOr<v1::Policy> PolicyManager::Adopt(
         auto old_ref =
             ParsePolicyName(policy.supersedes(), "supersedes", false);
         if (!old_ref.ok()) return old_ref.status();
-        auto old = store_->Load(tx, old_ref->key, 0, "supersedes");
+        auto old = LoadForWrite(tx, old_ref->key, "", "supersedes");
         if (!old.ok()) return old.status();
         if (auto s = CheckTransitionAllowed((*old)->state(),
                                             v1::POLICY_STATE_SUPERSEDED);
@@ -111,7 +107,9 @@ absl::StatusOr<v1::Policy> PolicyManager::Revise(
         auto replayed = store_->Replay(tx, key.municipality_code,
                                        request.request_id(), fingerprint, &out);
         if (!replayed.ok() || *replayed) return replayed.status();
-        auto adopted = store_->Load(tx, ref->key, 0, "name");
+        // The lock makes two racing revisions of one policy queue, so the
+        // second sees the first as open.
+        auto adopted = LoadForWrite(tx, ref->key, "", "etag");
         if (!adopted.ok()) return adopted.status();
         if ((*adopted)->state() != v1::POLICY_STATE_ADOPTED) {
           return absl::FailedPreconditionError(absl::StrCat(

@@ -7,6 +7,7 @@
 #include "absl/strings/str_split.h"
 #include "google/protobuf/util/field_mask_util.h"
 #include "services/common/fingerprint.h"
+#include "services/common/page_token.h"
 #include "services/common/resource_name.h"
 #include "services/policy/policy_access.h"
 #include "services/policy/policy_requests.h"
@@ -58,26 +59,12 @@ absl::StatusOr<v1::Policy> PolicyManager::Create(
   return out;
 }
 
-absl::StatusOr<v1::Policy> PolicyManager::Get(
-    const Identity& caller, const v1::GetPolicyRequest& request) {
+absl::StatusOr<std::shared_ptr<const CachedRevision>>
+PolicyManager::LoadReadable(const Identity& caller,
+                            const v1::GetPolicyRequest& request) {
   auto ref = ParsePolicyName(request.name(), "name", true);
   if (!ref.ok()) return ref.status();
-  auto policy = store_->Get(ref->key, ref->revision, "name");
-  if (!policy.ok()) return policy.status();
-  if (auto s = CheckRead(caller, ref->key.municipality_code, (*policy)->state(),
-                         "name");
-      !s.ok()) {
-    return s;
-  }
-  v1::Policy out = **policy;
-  ApplyView(request.view(), v1::POLICY_VIEW_FULL, &out);
-  return out;
-}
-
-absl::StatusOr<std::shared_ptr<const std::string>> PolicyManager::GetSerialized(
-    const Identity& caller, const v1::GetPolicyRequest& request) {
-  auto ref = ParsePolicyName(request.name(), "name", true);
-  if (!ref.ok()) return ref.status();
+  const std::string& code = ref->key.municipality_code;
   std::shared_ptr<const CachedRevision> revision;
   absl::Status status = store_->db().Read([&](Transaction& tx) -> absl::Status {
     auto loaded = store_->LoadRevision(tx, ref->key, ref->revision, "name");
@@ -85,27 +72,53 @@ absl::StatusOr<std::shared_ptr<const std::string>> PolicyManager::GetSerialized(
     revision = *std::move(loaded);
     return absl::OkStatus();
   });
-  if (!status.ok()) return status;
-  if (auto s = CheckRead(caller, ref->key.municipality_code,
-                         revision->policy.state(), "name");
+  if (!status.ok()) return HideFromOutsiders(status, caller, code, "name");
+  if (auto s = CheckRead(caller, code, revision->policy.state(), "name");
       !s.ok()) {
     return s;
   }
+  return revision;
+}
+
+absl::StatusOr<std::shared_ptr<const v1::Policy>> PolicyManager::LoadForWrite(
+    Transaction& tx, const PolicyKey& key, const std::string& etag,
+    absl::string_view etag_field) {
+  if (auto s = store_->LockPolicy(tx, key); !s.ok()) return s;
+  auto current = store_->Load(tx, key, 0, "name");
+  if (!current.ok()) return current.status();
+  if (!etag.empty() && etag != (*current)->etag()) {
+    return absl::AbortedError(
+        absl::StrCat(etag_field, ": the policy changed since ", etag, " (now ",
+                     (*current)->etag(), "); read it again and retry"));
+  }
+  return current;
+}
+
+absl::StatusOr<v1::Policy> PolicyManager::Get(
+    const Identity& caller, const v1::GetPolicyRequest& request) {
+  auto revision = LoadReadable(caller, request);
+  if (!revision.ok()) return revision.status();
+  v1::Policy out = (*revision)->policy;
+  ApplyView(request.view(), v1::POLICY_VIEW_FULL, &out);
+  return out;
+}
+
+absl::StatusOr<std::shared_ptr<const std::string>> PolicyManager::GetSerialized(
+    const Identity& caller, const v1::GetPolicyRequest& request) {
+  auto revision = LoadReadable(caller, request);
+  if (!revision.ok()) return revision.status();
   if (request.view() == v1::POLICY_VIEW_BASIC) {
-    v1::Policy basic = revision->policy;
+    v1::Policy basic = (*revision)->policy;
     basic.clear_content();
     return std::make_shared<const std::string>(basic.SerializeAsString());
   }
-  return std::shared_ptr<const std::string>(revision, &revision->bytes);
+  return std::shared_ptr<const std::string>(*revision, &(*revision)->bytes);
 }
 
 absl::StatusOr<v1::ListPoliciesResponse> PolicyManager::List(
     const Identity& caller, const v1::ListPoliciesRequest& request) {
   auto code = ParseParent(request.parent(), true);
   if (!code.ok()) return code.status();
-  if (request.page_size() < 0) {
-    return absl::InvalidArgumentError("page_size: must not be negative");
-  }
   if (request.period_year() < 0 || request.period_year() > 9999) {
     return absl::InvalidArgumentError("period_year: is not a year");
   }
@@ -121,7 +134,9 @@ absl::StatusOr<v1::ListPoliciesResponse> PolicyManager::List(
     query.states.push_back(static_cast<v1::PolicyState>(s));
   }
   query.period_year = request.period_year();
-  int page_size = PageSize(request.page_size(), 50, 500);
+  absl::StatusOr<int> page_size_or = PageSize(request.page_size(), 50, 500);
+  if (!page_size_or.ok()) return page_size_or.status();
+  int page_size = *page_size_or;
   std::string scope =
       absl::StrCat("list|", request.parent(), "|", Fingerprint([&] {
                      v1::ListPoliciesRequest filters = request;
@@ -130,7 +145,7 @@ absl::StatusOr<v1::ListPoliciesResponse> PolicyManager::List(
                      return filters;
                    }()));
   if (!request.page_token().empty()) {
-    auto position = ReadToken(request.page_token(), scope);
+    auto position = ReadPageToken(request.page_token(), scope);
     if (!position.ok()) return position.status();
     std::pair<std::string, std::string> key =
         absl::StrSplit(*position, absl::MaxSplits('/', 1));
@@ -153,9 +168,9 @@ absl::StatusOr<v1::ListPoliciesResponse> PolicyManager::List(
           continue;
         }
         if (response.policies_size() == page_size) {
-          response.set_next_page_token(
-              MakeToken(scope, absl::StrCat(last_returned->municipality_code,
-                                            "/", last_returned->policy_id)));
+          response.set_next_page_token(MakePageToken(
+              scope, absl::StrCat(last_returned->municipality_code, "/",
+                                  last_returned->policy_id)));
           return absl::OkStatus();
         }
         auto policy = store_->Load(tx, row.key, row.current_revision, "parent");
@@ -182,14 +197,22 @@ absl::StatusOr<v1::Policy> PolicyManager::Update(
     return s;
   }
   if (auto s = CheckRequestId(request.request_id()); !s.ok()) return s;
-  // Only writable fields may be named; "*" or no mask replaces them all.
+  // Only writable fields may be named. "*" replaces them all; no mask
+  // replaces those the request fills in (AIP-134), so a client that sends
+  // only a new title never wipes the content.
   static const char* const kWritable[] = {"display_name", "period", "esdh_case",
                                           "kle_class", "content"};
   google::protobuf::FieldMask mask = request.update_mask();
-  if (mask.paths_size() == 0 ||
-      (mask.paths_size() == 1 && mask.paths(0) == "*")) {
+  if (mask.paths_size() == 1 && mask.paths(0) == "*") {
     mask.clear_paths();
     for (const char* path : kWritable) mask.add_paths(path);
+  } else if (mask.paths_size() == 0) {
+    const v1::Policy& p = request.policy();
+    if (!p.display_name().empty()) mask.add_paths("display_name");
+    if (p.has_period()) mask.add_paths("period");
+    if (p.has_esdh_case()) mask.add_paths("esdh_case");
+    if (p.has_kle_class()) mask.add_paths("kle_class");
+    if (p.has_content()) mask.add_paths("content");
   }
   for (const std::string& path : mask.paths()) {
     bool writable = false;
@@ -210,14 +233,9 @@ absl::StatusOr<v1::Policy> PolicyManager::Update(
         auto replayed = store_->Replay(tx, key.municipality_code,
                                        request.request_id(), fingerprint, &out);
         if (!replayed.ok() || *replayed) return replayed.status();
-        auto current = store_->Load(tx, key, 0, "policy.name");
+        auto current =
+            LoadForWrite(tx, key, request.policy().etag(), "policy.etag");
         if (!current.ok()) return current.status();
-        if (!request.policy().etag().empty() &&
-            request.policy().etag() != (*current)->etag()) {
-          return absl::AbortedError(absl::StrCat(
-              "policy.etag: the policy changed since ", request.policy().etag(),
-              " (now ", (*current)->etag(), "); read it again and retry"));
-        }
         if (auto s = CheckEditable((*current)->state()); !s.ok()) return s;
         v1::Policy next = **current;
         FieldMaskUtil::MergeOptions options;
@@ -245,12 +263,8 @@ absl::Status PolicyManager::Delete(const Identity& caller,
     return s;
   }
   return store_->db().Write([&](Transaction& tx) -> absl::Status {
-    auto current = store_->Load(tx, ref->key, 0, "name");
+    auto current = LoadForWrite(tx, ref->key, request.etag(), "etag");
     if (!current.ok()) return current.status();
-    if (!request.etag().empty() && request.etag() != (*current)->etag()) {
-      return absl::AbortedError(
-          absl::StrCat("etag: the policy changed since ", request.etag()));
-    }
     if ((*current)->state() != v1::POLICY_STATE_DRAFT) {
       return absl::FailedPreconditionError(absl::StrCat(
           "state: only drafts can be deleted; this policy is ",

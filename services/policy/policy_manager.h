@@ -54,6 +54,17 @@ class PolicyManager {
       const Identity& caller, const v1::ExportPolicyRequest& request);
 
  private:
+  // A revision the caller may read (access checked on that revision's own
+  // state), for GetPolicy, ExportPolicy and their raw twin.
+  absl::StatusOr<std::shared_ptr<const CachedRevision>> LoadReadable(
+      const Identity& caller, const v1::GetPolicyRequest& request);
+
+  // Locks the policy for this transaction, loads its current revision and
+  // checks the caller's etag (ABORTED naming etag_field when stale).
+  absl::StatusOr<std::shared_ptr<const v1::Policy>> LoadForWrite(
+      Transaction& tx, const PolicyKey& key, const std::string& etag,
+      absl::string_view etag_field);
+
   // Creates a draft from validated content inside one transaction, with
   // idempotency on request_id: `fill` sets *out from the new draft, and a
   // retry gets the stored *out back.

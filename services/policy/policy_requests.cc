@@ -100,30 +100,6 @@ void Prepare(v1::PolicyContent* content) {
   ProposeReadings(content);
 }
 
-std::string MakeToken(absl::string_view scope, absl::string_view position) {
-  return absl::WebSafeBase64Escape(absl::StrCat(scope, "\n", position));
-}
-
-absl::StatusOr<std::string> ReadToken(absl::string_view token,
-                                      absl::string_view scope) {
-  std::string raw;
-  if (!absl::WebSafeBase64Unescape(token, &raw)) {
-    return absl::InvalidArgumentError("page_token: not a token this API made");
-  }
-  std::pair<std::string, std::string> parts =
-      absl::StrSplit(raw, absl::MaxSplits('\n', 1));
-  if (parts.first != scope) {
-    return absl::InvalidArgumentError(
-        "page_token: was made for another request");
-  }
-  return parts.second;
-}
-
-int PageSize(int32_t requested, int default_size, int max_size) {
-  if (requested <= 0) return default_size;
-  return std::min(requested, max_size);
-}
-
 void ApplyView(v1::PolicyView view, v1::PolicyView fallback,
                v1::Policy* policy) {
   if (view == v1::POLICY_VIEW_UNSPECIFIED) view = fallback;

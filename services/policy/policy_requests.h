@@ -40,13 +40,6 @@ absl::Status ValidatePolicy(const v1::Policy& policy, absl::string_view field);
 // criterion.
 void Prepare(v1::PolicyContent* content);
 
-// Opaque page tokens bound to the request they were made for (`scope`).
-std::string MakeToken(absl::string_view scope, absl::string_view position);
-absl::StatusOr<std::string> ReadToken(absl::string_view token,
-                                      absl::string_view scope);
-
-int PageSize(int32_t requested, int default_size, int max_size);
-
 // Clears the content for the BASIC view.
 void ApplyView(v1::PolicyView view, v1::PolicyView fallback,
                v1::Policy* policy);

@@ -3,9 +3,12 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -587,6 +590,184 @@ TEST_P(PolicyServiceTest, RefusesBadImports) {
   ExpectStatus(stub_->ImportPolicy(As(kEditor).get(), request, &response),
                grpc::StatusCode::INVALID_ARGUMENT, "format");
   EXPECT_EQ(EventCount(), 0);
+}
+
+TEST_P(PolicyServiceTest, ARecreatedDraftIsANewPolicy) {
+  v1::Policy first, second, got;
+  ASSERT_TRUE(Create(kEditor, MinimalPolicy(), &first).ok());
+  v1::DeletePolicyRequest del;
+  del.set_name(kName);
+  google::protobuf::Empty empty;
+  ASSERT_TRUE(stub_->DeletePolicy(As(kEditor).get(), del, &empty).ok());
+  v1::Policy other = MinimalPolicy();
+  other.set_display_name("Ny integrationspolitik");
+  other.clear_content();
+  ASSERT_TRUE(Create(kEditor, other, &second).ok());
+  EXPECT_NE(second.uid(), first.uid());
+  EXPECT_NE(second.etag(), first.etag());
+  ASSERT_TRUE(Get(kViewer, kName, &got).ok());
+  EXPECT_EQ(got.display_name(), "Ny integrationspolitik");
+  EXPECT_EQ(got.content().vision_statements_size(), 0);
+  ASSERT_TRUE(Get(kViewer, std::string(kName) + "@1", &got).ok());
+  EXPECT_EQ(got.uid(), second.uid());
+  // The deleted draft's etag does not fit the new one.
+  v1::UpdatePolicyRequest update;
+  update.mutable_policy()->set_name(kName);
+  update.mutable_policy()->set_display_name("x");
+  update.mutable_policy()->set_etag(first.etag());
+  ExpectStatus(stub_->UpdatePolicy(As(kEditor).get(), update, &got),
+               grpc::StatusCode::ABORTED, "policy.etag");
+}
+
+TEST_P(PolicyServiceTest, AnUpdateWithoutAMaskChangesOnlyWhatItFillsIn) {
+  v1::Policy created, updated;
+  ASSERT_TRUE(Create(kEditor, MinimalPolicy(), &created).ok());
+  v1::UpdatePolicyRequest request;
+  request.mutable_policy()->set_name(kName);
+  request.mutable_policy()->set_display_name("Integrationspolitik 2007");
+  ASSERT_TRUE(stub_->UpdatePolicy(As(kEditor).get(), request, &updated).ok());
+  EXPECT_EQ(updated.display_name(), "Integrationspolitik 2007");
+  EXPECT_EQ(updated.content().SerializeAsString(),
+            created.content().SerializeAsString());
+  EXPECT_EQ(updated.esdh_case().case_number(), "1166997");
+  EXPECT_TRUE(updated.has_period());
+}
+
+TEST_P(PolicyServiceTest, ConcurrentWritersAllLand) {
+  v1::Policy created;
+  ASSERT_TRUE(Create(kEditor, MinimalPolicy(), &created).ok());
+  constexpr int kEach = 8;
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 3; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        v1::UpdatePolicyRequest request;
+        request.mutable_policy()->set_name(kName);
+        request.mutable_policy()->set_display_name(
+            absl::StrCat("Titel ", t, "-", i));
+        v1::Policy out;
+        grpc::Status status =
+            stub_->UpdatePolicy(As(kEditor).get(), request, &out);
+        if (!status.ok()) {
+          ADD_FAILURE() << status.error_message();
+          ++failures;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  v1::Policy got;
+  ASSERT_TRUE(Get(kViewer, kName, &got).ok());
+  EXPECT_EQ(got.revision_id(), absl::StrCat(1 + 3 * kEach));
+  EXPECT_EQ(EventCount(), 1 + 3 * kEach);
+}
+
+TEST_P(PolicyServiceTest, RacingRetriesOfOneRequestGetOneAnswer) {
+  std::vector<v1::Policy> answers(4);
+  std::vector<grpc::Status> statuses(4);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      statuses[t] = Create(kEditor, MinimalPolicy(), &answers[t],
+                           "integration-2007", "same-request");
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (int t = 0; t < 4; ++t) {
+    ASSERT_TRUE(statuses[t].ok()) << statuses[t].error_message();
+    EXPECT_EQ(answers[t].uid(), answers[0].uid());
+  }
+  EXPECT_EQ(EventCount(), 1);
+}
+
+TEST_P(PolicyServiceTest, KeepsDraftsFromOutsidersOnEveryReadPath) {
+  v1::Policy p;
+  ASSERT_TRUE(Create(kEditor, MinimalPolicy(), &p).ok());
+  for (const Identity* who : {&kOtherEditor, &kAnonymous}) {
+    grpc::StatusCode denied = who->anonymous()
+                                  ? grpc::StatusCode::UNAUTHENTICATED
+                                  : grpc::StatusCode::PERMISSION_DENIED;
+    v1::Policy got;
+    ExpectStatus(Get(*who, std::string(kName) + "@1", &got), denied, "name");
+    // A name that does not exist answers the same: outsiders cannot probe.
+    ExpectStatus(Get(*who, "municipalities/169/policies/no-such", &got), denied,
+                 "name");
+    v1::ListPolicyRevisionsRequest revisions;
+    revisions.set_name(kName);
+    v1::ListPolicyRevisionsResponse listed;
+    ExpectStatus(stub_->ListPolicyRevisions(As(*who).get(), revisions, &listed),
+                 denied, "name");
+    v1::DiffPolicyRevisionsRequest diff;
+    diff.set_name(kName);
+    diff.set_base_revision_id("1");
+    v1::DiffPolicyRevisionsResponse changes;
+    ExpectStatus(stub_->DiffPolicyRevisions(As(*who).get(), diff, &changes),
+                 denied, "name");
+    v1::ExportPolicyRequest export_request;
+    export_request.set_name(kName);
+    export_request.set_format(v1::DOCUMENT_FORMAT_JSON);
+    v1::ExportPolicyResponse exported;
+    ExpectStatus(stub_->ExportPolicy(As(*who).get(), export_request, &exported),
+                 denied, "name");
+    v1::SearchPoliciesRequest search;
+    search.set_parent("municipalities/169");
+    search.set_query("dansk");
+    v1::SearchPoliciesResponse hits;
+    ASSERT_TRUE(stub_->SearchPolicies(As(*who).get(), search, &hits).ok());
+    EXPECT_EQ(hits.results_size(), 0);
+    v1::ListPoliciesRequest list;
+    list.set_parent("municipalities/169");
+    v1::ListPoliciesResponse policies;
+    ASSERT_TRUE(stub_->ListPolicies(As(*who).get(), list, &policies).ok());
+    EXPECT_EQ(policies.policies_size(), 0);
+  }
+}
+
+TEST_P(PolicyServiceTest, ThePublicSeesOnlyTheAdoptedRevisions) {
+  v1::Policy p;
+  ASSERT_TRUE(Create(kEditor, MinimalPolicy(), &p).ok());
+  ASSERT_TRUE(Transition(kEditor, v1::POLICY_STATE_IN_HEARING, &p).ok());
+  ASSERT_TRUE(Transition(kEditor, v1::POLICY_STATE_ADOPTED, &p).ok());
+  v1::ListPolicyRevisionsRequest revisions;
+  revisions.set_name(kName);
+  v1::ListPolicyRevisionsResponse listed;
+  ASSERT_TRUE(
+      stub_->ListPolicyRevisions(As(kAnonymous).get(), revisions, &listed)
+          .ok());
+  ASSERT_EQ(listed.policies_size(), 1);
+  EXPECT_EQ(listed.policies(0).state(), v1::POLICY_STATE_ADOPTED);
+  ASSERT_TRUE(
+      stub_->ListPolicyRevisions(As(kViewer).get(), revisions, &listed).ok());
+  EXPECT_EQ(listed.policies_size(), 3);
+
+  v1::DiffPolicyRevisionsRequest diff;
+  diff.set_name(kName);
+  diff.set_base_revision_id("1");
+  v1::DiffPolicyRevisionsResponse changes;
+  ExpectStatus(stub_->DiffPolicyRevisions(As(kAnonymous).get(), diff, &changes),
+               grpc::StatusCode::UNAUTHENTICATED, "base_revision_id");
+  ASSERT_TRUE(
+      stub_->DiffPolicyRevisions(As(kViewer).get(), diff, &changes).ok());
+}
+
+TEST_P(PolicyServiceTest, APeriodWithoutAnEndIsInForceUntilFurtherNotice) {
+  v1::Policy p = MinimalPolicy();
+  p.mutable_period()->clear_end_date();
+  v1::Policy out;
+  ASSERT_TRUE(Create(kEditor, p, &out, "open-ended").ok());
+  v1::Policy undated = MinimalPolicy();
+  undated.clear_period();
+  ASSERT_TRUE(Create(kEditor, undated, &out, "undated").ok());
+  v1::ListPoliciesRequest list;
+  list.set_parent("municipalities/169");
+  list.set_period_year(2030);
+  v1::ListPoliciesResponse policies;
+  ASSERT_TRUE(stub_->ListPolicies(As(kViewer).get(), list, &policies).ok());
+  ASSERT_EQ(policies.policies_size(), 1);
+  EXPECT_EQ(policies.policies(0).name(),
+            "municipalities/169/policies/open-ended");
 }
 
 KOMMUNE_INSTANTIATE_ENGINE_TEST(PolicyServiceTest);

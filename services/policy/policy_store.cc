@@ -1,7 +1,9 @@
 #include "services/policy/policy_store.h"
 
+#include "absl/random/random.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "google/protobuf/util/time_util.h"
@@ -11,8 +13,20 @@ namespace {
 
 using google::protobuf::util::TimeUtil;
 
-std::string CacheKey(const PolicyKey& key, int64_t revision) {
-  return absl::StrCat(key.municipality_code, "/", key.policy_id, "@", revision);
+std::string CacheKey(const std::string& uid, int64_t revision) {
+  return absl::StrCat(uid, "@", revision);
+}
+
+// 128 random bits in hex: unique without coordination between replicas.
+std::string NewUid() {
+  absl::BitGen gen;
+  return absl::StrFormat("%016x%016x", absl::Uniform<uint64_t>(gen),
+                         absl::Uniform<uint64_t>(gen));
+}
+
+Params WithUid(Params params, const std::string& uid) {
+  params.push_back(uid);
+  return params;
 }
 
 }  // namespace
@@ -30,11 +44,15 @@ int64_t ParseRevisionId(absl::string_view id) {
   return n;
 }
 
+absl::Status PolicyStore::LockPolicy(Transaction& tx, const PolicyKey& key) {
+  return tx.Lock(absl::StrCat("policy:", key.Name()));
+}
+
 absl::StatusOr<PolicyRow> PolicyStore::FindRow(Transaction& tx,
                                                const PolicyKey& key,
                                                absl::string_view field) {
   auto rows = tx.Query(
-      "SELECT state, current_revision FROM policies "
+      "SELECT state, current_revision, uid FROM policies "
       "WHERE municipality_code = ? AND policy_id = ?",
       {key.municipality_code, key.policy_id});
   if (!rows.ok()) return rows.status();
@@ -42,19 +60,18 @@ absl::StatusOr<PolicyRow> PolicyStore::FindRow(Transaction& tx,
     return absl::NotFoundError(
         absl::StrCat(field, ": no policy named '", key.Name(), "'"));
   }
-  return PolicyRow{key, static_cast<v1::PolicyState>((*rows)[0].Int(0)),
+  return PolicyRow{key, (*rows)[0].Text(2),
+                   static_cast<v1::PolicyState>((*rows)[0].Int(0)),
                    (*rows)[0].Int(1)};
 }
 
 absl::StatusOr<std::shared_ptr<const CachedRevision>> PolicyStore::LoadRevision(
     Transaction& tx, const PolicyKey& key, int64_t revision,
     absl::string_view field) {
-  if (revision == 0) {
-    absl::StatusOr<PolicyRow> row = FindRow(tx, key, field);
-    if (!row.ok()) return row.status();
-    revision = row->current_revision;
-  }
-  std::string cache_key = CacheKey(key, revision);
+  absl::StatusOr<PolicyRow> row = FindRow(tx, key, field);
+  if (!row.ok()) return row.status();
+  if (revision == 0) revision = row->current_revision;
+  std::string cache_key = CacheKey(row->uid, revision);
   if (auto hit = cache_.Find(cache_key)) return hit;
   auto rows = tx.Query(
       "SELECT snapshot FROM policy_revisions WHERE municipality_code = ? AND "
@@ -102,20 +119,25 @@ absl::StatusOr<v1::Policy> PolicyStore::WriteRevision(
     const std::string& actor, const std::string& event_type, bool create) {
   policy.set_name(key.Name());
   int64_t revision = 1;
+  std::string uid;
   google::protobuf::Timestamp now =
       TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(absl::Now()));
   if (create) {
     *policy.mutable_create_time() = now;
+    uid = NewUid();
   } else {
     absl::StatusOr<PolicyRow> row = FindRow(tx, key, "name");
     if (!row.ok()) return row.status();
     revision = row->current_revision + 1;
+    uid = row->uid;
   }
+  policy.set_uid(uid);
   policy.set_revision_id(RevisionId(revision));
   *policy.mutable_revision_create_time() = now;
   *policy.mutable_update_time() = now;
-  // The etag names the revision: any change, content or state, makes one.
-  policy.set_etag(absl::StrCat("W/\"", revision, "\""));
+  // The etag names the policy and revision: any change, content or state,
+  // makes a new revision, and a re-created draft has a new uid.
+  policy.set_etag(absl::StrCat("W/\"", uid.substr(0, 8), ".", revision, "\""));
 
   const auto& period = policy.period();
   Params row_values = {static_cast<int64_t>(policy.state()),
@@ -130,9 +152,9 @@ absl::StatusOr<v1::Policy> PolicyStore::WriteRevision(
       create ? tx.Execute(
                    "INSERT INTO policies (state, display_name, "
                    "period_start_year, period_end_year, current_revision, "
-                   "supersedes, municipality_code, policy_id) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                   row_values)
+                   "supersedes, municipality_code, policy_id, uid) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   WithUid(row_values, uid))
              : tx.Execute(
                    "UPDATE policies SET state = ?, display_name = ?, "
                    "period_start_year = ?, period_end_year = ?, "
@@ -194,8 +216,8 @@ absl::StatusOr<std::vector<std::string>> PolicyStore::OpenRevisionsOf(
 absl::StatusOr<std::vector<PolicyRow>> PolicyStore::List(
     Transaction& tx, const ListQuery& query) {
   std::string sql =
-      "SELECT municipality_code, policy_id, state, current_revision FROM "
-      "policies WHERE 1 = 1";
+      "SELECT municipality_code, policy_id, state, current_revision, uid "
+      "FROM policies WHERE 1 = 1";
   Params params;
   auto in = [&](absl::string_view column, size_t n) {
     std::vector<std::string> marks(n, "?");
@@ -211,8 +233,10 @@ absl::StatusOr<std::vector<PolicyRow>> PolicyStore::List(
     for (auto s : query.states) params.push_back(static_cast<int64_t>(s));
   }
   if (query.period_year != 0) {
+    // A policy without an end year is in force until further notice.
     absl::StrAppend(&sql,
-                    " AND period_start_year <= ? AND period_end_year >= ?");
+                    " AND period_start_year <> 0 AND period_start_year <= ? "
+                    "AND (period_end_year = 0 OR period_end_year >= ?)");
     params.push_back(static_cast<int64_t>(query.period_year));
     params.push_back(static_cast<int64_t>(query.period_year));
   }
@@ -231,6 +255,7 @@ absl::StatusOr<std::vector<PolicyRow>> PolicyStore::List(
   std::vector<PolicyRow> out;
   for (const Row& r : *rows) {
     out.push_back({{r.Text(0), r.Text(1)},
+                   r.Text(4),
                    static_cast<v1::PolicyState>(r.Int(2)),
                    r.Int(3)});
   }
@@ -256,6 +281,13 @@ absl::StatusOr<bool> PolicyStore::Replay(Transaction& tx,
                                          const std::string& fingerprint,
                                          google::protobuf::Message* out) {
   if (request_id.empty()) return false;
+  // Two retries racing with the same id: the second waits here and then
+  // finds the first one's answer.
+  if (auto s =
+          tx.Lock(absl::StrCat("request:", municipality_code, "/", request_id));
+      !s.ok()) {
+    return s;
+  }
   auto rows = tx.Query(
       "SELECT fingerprint, response FROM policy_requests WHERE "
       "municipality_code = ? AND request_id = ?",

@@ -29,6 +29,7 @@ struct PolicyKey {
 // One row of the policies table: what lists filter on.
 struct PolicyRow {
   PolicyKey key;
+  std::string uid;
   v1::PolicyState state = v1::POLICY_STATE_UNSPECIFIED;
   int64_t current_revision = 0;
 };
@@ -52,6 +53,11 @@ class PolicyStore {
       : db_(db), events_(events), cache_(cache_entries) {}
 
   Database& db() { return *db_; }
+
+  // Serializes writers of one policy until the transaction ends (a no-op on
+  // SQLite, whose writers are serialized already). Take it before reading
+  // what the write depends on.
+  absl::Status LockPolicy(Transaction& tx, const PolicyKey& key);
 
   // The row of a policy, or NOT_FOUND naming `field`.
   absl::StatusOr<PolicyRow> FindRow(Transaction& tx, const PolicyKey& key,

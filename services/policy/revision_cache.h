@@ -18,8 +18,10 @@ struct CachedRevision {
   std::string bytes;
 };
 
-// Least-recently-used cache of revision snapshots. Revisions never change
-// once written, so an entry can never go stale, on any replica.
+// Least-recently-used cache of revision snapshots, keyed by the policy's
+// uid and revision number. Revisions never change once written and uids are
+// never reused (not even when a deleted draft's name is used again), so an
+// entry can never go stale, on any replica.
 class RevisionCache {
  public:
   explicit RevisionCache(size_t capacity) : capacity_(capacity) {}

@@ -3,6 +3,7 @@
 CREATE TABLE policies (
   municipality_code TEXT NOT NULL,
   policy_id TEXT NOT NULL,
+  uid TEXT NOT NULL,
   state INTEGER NOT NULL,
   display_name TEXT NOT NULL,
   period_start_year INTEGER NOT NULL,
