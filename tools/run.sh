@@ -4,7 +4,7 @@
 # Environment: KOMMUNE_DATA_DIR (default ./data), KOMMUNE_HOST (127.0.0.1).
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
-install_missing_packages
+install_missing_packages "${BUILD_PACKAGES[@]}"
 # Only the binaries: the tests are the test command's business.
 say "Configuring in $BUILD"
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
@@ -32,14 +32,22 @@ trap stop_all INT TERM EXIT
 for server in "${SERVERS[@]}"; do
   name="${server%_server}"
   log="$DATA/logs/$name.log"
+  # Keep the previous run's log; wait for this run's "serving" line only.
+  [ -f "$log" ] && mv "$log" "$log.1"
   "$BUILD/bin/$server" --listen="$HOST:${PORT[$server]}" \
-    --database="sqlite://$DATA/$name.db" 2>>"$log" &
+    --database="sqlite://$DATA/$name.db" 2>"$log" &
   PIDS+=($!)
-  for _ in $(seq 1 100); do
-    grep -q '"serving"' "$log" 2>/dev/null && break
-    kill -0 "${PIDS[-1]}" 2>/dev/null || { cat "$log" >&2; exit 1; }
+  ready=""
+  for _ in $(seq 1 300); do
+    if grep -q '"serving"' "$log" 2>/dev/null; then ready=1; break; fi
+    kill -0 "${PIDS[-1]}" 2>/dev/null || break
     sleep 0.1
   done
+  if [ -z "$ready" ]; then
+    echo "$server did not start; its log ($log):" >&2
+    cat "$log" >&2
+    exit 1
+  fi
 done
 
 CTL=("$BUILD/bin/kommunectl" --policy_address="$HOST:${PORT[policy_server]}")

@@ -4,11 +4,17 @@
 # Usage: tools/test.sh [ctest arguments, e.g. -R Policy]
 source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 
-install_missing_packages
+install_missing_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" npm
 
 say "Checking formatting (clang-format, Google style)"
-mapfile -t sources < <(cd "$ROOT" && git ls-files --cached --others --exclude-standard \
-  -- '*.cc' '*.h' '*.proto' | while read -r f; do [ -f "$f" ] && echo "$f"; done)
+if git -C "$ROOT" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  mapfile -t sources < <(cd "$ROOT" && git ls-files --cached --others \
+    --exclude-standard -- '*.cc' '*.h' '*.proto' |
+    while read -r f; do [ -f "$f" ] && echo "$f"; done)
+else
+  mapfile -t sources < <(cd "$ROOT" && find proto services tools tests bench \
+    gateway -name '*.cc' -o -name '*.h' -o -name '*.proto')
+fi
 (cd "$ROOT" && clang-format --dry-run --Werror "${sources[@]}")
 
 say "Linting contracts (buf lint)"

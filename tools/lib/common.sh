@@ -5,26 +5,33 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BUILD="${KOMMUNE_BUILD_DIR:-$ROOT/build}"
 JOBS="${KOMMUNE_JOBS:-2}"
+# Relative paths in ccache keys, so clones in other folders share the cache.
+export CCACHE_BASEDIR="$ROOT"
 
-# Debian 12 packages the build, the tests and the run need.
-PACKAGES=(
-  build-essential cmake ccache pkg-config git
+# Debian 12 packages the build and the run need.
+BUILD_PACKAGES=(
+  build-essential cmake ccache pkg-config
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
-  grpc-proto libabsl-dev libsqlite3-dev libpq-dev libssl-dev
+  libabsl-dev libsqlite3-dev libpq-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  postgresql clang-format
 )
+# What the tests need beyond that.
+TEST_PACKAGES=(git grpc-proto postgresql clang-format)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
+# install_missing_packages PACKAGE... (and "npm" for the npm client)
 install_missing_packages() {
   local missing=()
-  for pkg in "${PACKAGES[@]}"; do
+  for pkg in "$@"; do
+    if [ "$pkg" = npm ]; then
+      command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+      continue
+    fi
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed"; then
       missing+=("$pkg")
     fi
   done
-  if ! command -v npm >/dev/null 2>&1; then missing+=(nodejs npm); fi
   if [ ${#missing[@]} -eq 0 ]; then return; fi
   if [ "$(id -u)" -ne 0 ]; then
     echo "Missing Debian packages: ${missing[*]}; run as root or install them." >&2
