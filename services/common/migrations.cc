@@ -7,6 +7,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -44,6 +45,12 @@ absl::StatusOr<std::vector<Migration>> MigrationsFor(
     if (!target.emplace(version, std::move(m)).second) {
       return absl::InternalError(
           absl::StrCat("two migrations share version ", version));
+    }
+  }
+  // The one type the engines spell differently: shared files say BLOB.
+  if (engine == Database::Engine::kPostgres) {
+    for (auto& [version, m] : shared) {
+      m.sql = absl::StrReplaceAll(m.sql, {{" BLOB", " BYTEA"}});
     }
   }
   for (auto& [version, m] : specific) shared[version] = std::move(m);

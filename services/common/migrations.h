@@ -20,8 +20,9 @@ struct Migration {
 };
 
 // Picks each version's SQL for the engine from files named
-// NNNN_name.sql (both engines), NNNN_name.sqlite.sql or
-// NNNN_name.postgresql.sql (one engine; wins over the shared file).
+// NNNN_name.sql (both engines; BLOB columns become BYTEA on PostgreSQL),
+// NNNN_name.sqlite.sql or NNNN_name.postgresql.sql (one engine; wins over
+// the shared file).
 absl::StatusOr<std::vector<Migration>> MigrationsFor(
     Database::Engine engine, const std::vector<EmbeddedFile>& files);
 

@@ -104,6 +104,18 @@ TEST_P(MigrationsTest, KeepsComponentsApart) {
 
 KOMMUNE_INSTANTIATE_ENGINE_TEST(MigrationsTest);
 
+TEST(MigrationsForTest, SpellsBlobAsByteaForPostgres) {
+  std::vector<EmbeddedFile> files = {
+      {"0001_a.sql", "CREATE TABLE a (id BIGINT, payload BLOB NOT NULL);"}};
+  auto pg = MigrationsFor(Database::Engine::kPostgres, files);
+  ASSERT_TRUE(pg.ok());
+  EXPECT_EQ((*pg)[0].sql,
+            "CREATE TABLE a (id BIGINT, payload BYTEA NOT NULL);");
+  auto lite = MigrationsFor(Database::Engine::kSqlite, files);
+  ASSERT_TRUE(lite.ok());
+  EXPECT_EQ((*lite)[0].sql, files[0].content);
+}
+
 TEST(MigrationsForTest, RefusesBadFileNames) {
   EXPECT_FALSE(
       MigrationsFor(Database::Engine::kSqlite, {{"first.sql", ""}}).ok());

@@ -92,13 +92,9 @@ absl::StatusOr<v1::SearchPoliciesResponse> PolicyManager::Search(
 
 absl::StatusOr<v1::ImportPolicyResponse> PolicyManager::Import(
     const Identity& caller, const v1::ImportPolicyRequest& request) {
-  auto code = ParseParent(request.parent(), false);
-  if (!code.ok()) return code.status();
-  if (auto s = CheckEdit(caller, *code, "parent"); !s.ok()) return s;
-  if (auto s = ValidateResourceId(request.policy_id(), "policy_id"); !s.ok()) {
-    return s;
-  }
-  if (auto s = CheckRequestId(request.request_id()); !s.ok()) return s;
+  auto key = CheckNewDraft(caller, request.parent(), request.policy_id(),
+                           request.request_id());
+  if (!key.ok()) return key.status();
   if (auto s = ValidateText(request.document(), "document", true); !s.ok()) {
     return s;
   }
@@ -138,9 +134,8 @@ absl::StatusOr<v1::ImportPolicyResponse> PolicyManager::Import(
   if (auto s = ValidatePolicy(policy, "document"); !s.ok()) return s;
   v1::ImportPolicyResponse response;
   absl::Status status =
-      CreateDraft(caller, {*code, request.policy_id()}, std::move(policy),
-                  request.request_id(), Fingerprint(request), &response,
-                  [&](const v1::Policy& p) {
+      CreateDraft(caller, *key, std::move(policy), request.request_id(),
+                  Fingerprint(request), &response, [&](const v1::Policy& p) {
                     *response.mutable_policy() = p;
                     for (const std::string& w : warnings)
                       response.add_warnings(w);

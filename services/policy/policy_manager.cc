@@ -38,23 +38,29 @@ absl::Status PolicyManager::CreateDraft(
   });
 }
 
-absl::StatusOr<v1::Policy> PolicyManager::Create(
-    const Identity& caller, const v1::CreatePolicyRequest& request) {
-  auto code = ParseParent(request.parent(), false);
+absl::StatusOr<PolicyKey> PolicyManager::CheckNewDraft(
+    const Identity& caller, absl::string_view parent,
+    absl::string_view policy_id, absl::string_view request_id) {
+  auto code = ParseParent(parent, false);
   if (!code.ok()) return code.status();
   if (auto s = CheckEdit(caller, *code, "parent"); !s.ok()) return s;
-  if (auto s = ValidateResourceId(request.policy_id(), "policy_id"); !s.ok()) {
-    return s;
-  }
-  if (auto s = CheckRequestId(request.request_id()); !s.ok()) return s;
+  if (auto s = ValidateResourceId(policy_id, "policy_id"); !s.ok()) return s;
+  if (auto s = CheckRequestId(request_id); !s.ok()) return s;
+  return PolicyKey{*code, std::string(policy_id)};
+}
+
+absl::StatusOr<v1::Policy> PolicyManager::Create(
+    const Identity& caller, const v1::CreatePolicyRequest& request) {
+  auto key = CheckNewDraft(caller, request.parent(), request.policy_id(),
+                           request.request_id());
+  if (!key.ok()) return key.status();
   v1::Policy policy = WritableFields(request.policy());
   Prepare(policy.mutable_content());
   if (auto s = ValidatePolicy(policy, "policy"); !s.ok()) return s;
   v1::Policy out;
-  absl::Status status =
-      CreateDraft(caller, {*code, request.policy_id()}, std::move(policy),
-                  request.request_id(), Fingerprint(request), &out,
-                  [&out](const v1::Policy& p) { out = p; });
+  absl::Status status = CreateDraft(
+      caller, *key, std::move(policy), request.request_id(),
+      Fingerprint(request), &out, [&out](const v1::Policy& p) { out = p; });
   if (!status.ok()) return status;
   return out;
 }

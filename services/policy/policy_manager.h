@@ -65,6 +65,13 @@ class PolicyManager {
       Transaction& tx, const PolicyKey& key, const std::string& etag,
       absl::string_view etag_field);
 
+  // The checks every new draft passes (parent, editor role, policy_id,
+  // request_id); returns the new policy's key.
+  absl::StatusOr<PolicyKey> CheckNewDraft(const Identity& caller,
+                                          absl::string_view parent,
+                                          absl::string_view policy_id,
+                                          absl::string_view request_id);
+
   // Creates a draft from validated content inside one transaction, with
   // idempotency on request_id: `fill` sets *out from the new draft, and a
   // retry gets the stored *out back.

@@ -200,6 +200,16 @@ class Importer {
     pending_label_.clear();
   }
 
+  // The open action item's first block is its text; later ones are its
+  // paragraphs.
+  void AbsorbIntoOpenItem(const TextBlock& b) {
+    if (open_item_->text().empty()) {
+      open_item_->set_text(b.text);
+    } else {
+      AddText(open_item_->mutable_paragraphs(), b);
+    }
+  }
+
   // Adds a paragraph, or a list item to the bullet list paragraph it
   // continues ("- a\n- b").
   void AddText(RepeatedPtrField<std::string>* paragraphs, const TextBlock& b) {
@@ -662,11 +672,7 @@ class Importer {
     }
     if (!IsItem(b)) {
       if (open_item_ != nullptr && absorbs_paragraphs_) {
-        if (open_item_->text().empty()) {
-          open_item_->set_text(b.text);
-        } else {
-          AddText(open_item_->mutable_paragraphs(), b);
-        }
+        AbsorbIntoOpenItem(b);
         return;
       }
       open_item_ = Items()->Add();
@@ -678,11 +684,7 @@ class Importer {
       return;
     }
     if (open_item_ != nullptr && absorbs_bullets_) {
-      if (open_item_->text().empty()) {
-        open_item_->set_text(b.text);
-      } else {
-        AddText(open_item_->mutable_paragraphs(), b);
-      }
+      AbsorbIntoOpenItem(b);
       return;
     }
     open_item_ = Items()->Add();
