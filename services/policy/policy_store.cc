@@ -101,19 +101,6 @@ absl::StatusOr<std::shared_ptr<const v1::Policy>> PolicyStore::Load(
   return std::shared_ptr<const v1::Policy>(*entry, &(*entry)->policy);
 }
 
-absl::StatusOr<std::shared_ptr<const v1::Policy>> PolicyStore::Get(
-    const PolicyKey& key, int64_t revision, absl::string_view field) {
-  std::shared_ptr<const v1::Policy> out;
-  absl::Status status = db_->Read([&](Transaction& tx) -> absl::Status {
-    auto loaded = Load(tx, key, revision, field);
-    if (!loaded.ok()) return loaded.status();
-    out = *std::move(loaded);
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  return out;
-}
-
 absl::StatusOr<v1::Policy> PolicyStore::WriteRevision(
     Transaction& tx, const PolicyKey& key, v1::Policy policy,
     const std::string& actor, const std::string& event_type, bool create) {

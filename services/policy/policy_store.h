@@ -71,9 +71,6 @@ class PolicyStore {
   absl::StatusOr<std::shared_ptr<const CachedRevision>> LoadRevision(
       Transaction& tx, const PolicyKey& key, int64_t revision,
       absl::string_view field);
-  // Load in a read transaction of its own.
-  absl::StatusOr<std::shared_ptr<const v1::Policy>> Get(
-      const PolicyKey& key, int64_t revision, absl::string_view field);
 
   // Stores `policy` under `key` as the next revision (the first when `create`),
   // sets its output-only revision fields and etag, points the row at it and
