@@ -14,9 +14,10 @@ BUILD_PACKAGES=(
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libabsl-dev libsqlite3-dev libpq-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libmicrohttpd-dev nlohmann-json3-dev prometheus-cpp-dev
 )
 # What the tests need beyond that.
-TEST_PACKAGES=(git grpc-proto postgresql clang-format)
+TEST_PACKAGES=(git grpc-proto postgresql clang-format curl)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
