@@ -1,0 +1,103 @@
+#include "gateway/caller.h"
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "services/common/municipalities.h"
+
+namespace kommune::gateway {
+namespace {
+
+Identity ToIdentity(std::string subject,
+                    const std::vector<std::string>& municipalities,
+                    const std::vector<std::string>& roles) {
+  Identity identity;
+  identity.subject = std::move(subject);
+  for (const std::string& code : municipalities) {
+    if (FindMunicipality(code) != nullptr && !identity.ActsFor(code)) {
+      identity.municipality_codes.push_back(code);
+    }
+  }
+  for (const std::string& name : roles) {
+    std::optional<Role> role = ParseRole(name);
+    if (role.has_value() && !identity.HasRole(*role)) {
+      identity.roles.push_back(*role);
+    }
+  }
+  return identity;
+}
+
+}  // namespace
+
+absl::StatusOr<Caller> Authenticator::Authenticate(
+    const HeaderLookup& header, absl::string_view peer_address,
+    absl::Time now) const {
+  std::optional<std::string> authorization = header(kAuthorizationHeader);
+  std::optional<std::string> api_key = header(kApiKeyHeader);
+  Caller caller;
+  if (authorization.has_value() && api_key.has_value()) {
+    return absl::UnauthenticatedError(
+        "send either an authorization bearer token or an x-api-key, not "
+        "both");
+  }
+  if (authorization.has_value()) {
+    absl::string_view value = *authorization;
+    constexpr absl::string_view kBearer = "bearer ";
+    if (value.size() <= kBearer.size() ||
+        !absl::EqualsIgnoreCase(value.substr(0, kBearer.size()), kBearer)) {
+      return absl::UnauthenticatedError(
+          "authorization: expected \"Bearer <token>\"");
+    }
+    if (jwks_ == nullptr) {
+      return absl::UnauthenticatedError(
+          "authorization: this gateway accepts no bearer tokens");
+    }
+    std::shared_ptr<const JwksKeys> keys = jwks_->Current();
+    absl::StatusOr<VerifiedToken> token =
+        VerifyJwt(absl::StripAsciiWhitespace(value.substr(kBearer.size())),
+                  *keys, rules_, now);
+    if (!token.ok()) {
+      return absl::UnauthenticatedError(
+          absl::StrCat("authorization: ", token.status().message()));
+    }
+    caller.kind = Caller::Kind::kToken;
+    caller.identity =
+        ToIdentity(token->subject, token->municipalities, token->roles);
+    caller.principal = absl::StrCat("token:", token->subject);
+    return caller;
+  }
+  if (api_key.has_value()) {
+    absl::StatusOr<const ApiKeyEntry*> entry = api_keys_.Check(*api_key);
+    if (!entry.ok()) {
+      return absl::UnauthenticatedError(
+          absl::StrCat("x-api-key: ", entry.status().message()));
+    }
+    caller.kind = Caller::Kind::kApiKey;
+    caller.identity = ToIdentity(absl::StrCat("key:", (*entry)->id),
+                                 (*entry)->municipalities, (*entry)->roles);
+    caller.principal = caller.identity.subject;
+    return caller;
+  }
+  caller.principal = absl::StrCat("address:", peer_address);
+  return caller;
+}
+
+std::string PeerAddress(absl::string_view grpc_peer) {
+  absl::string_view rest = grpc_peer;
+  if (absl::ConsumePrefix(&rest, "ipv4:")) {
+    size_t colon = rest.rfind(':');
+    return std::string(rest.substr(0, colon));
+  }
+  if (absl::ConsumePrefix(&rest, "ipv6:")) {
+    size_t bracket = rest.rfind(']');
+    if (absl::StartsWith(rest, "[") && bracket != absl::string_view::npos) {
+      return std::string(rest.substr(1, bracket - 1));
+    }
+    return std::string(rest);
+  }
+  return std::string(grpc_peer);
+}
+
+}  // namespace kommune::gateway
