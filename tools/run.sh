@@ -9,14 +9,40 @@ install_missing_packages "${BUILD_PACKAGES[@]}"
 say "Configuring in $BUILD"
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 SERVERS=(policy_server)
-say "Building ${SERVERS[*]} kommunectl"
-cmake --build "$BUILD" -j "$JOBS" --target "${SERVERS[@]}" kommunectl -- --no-print-directory
+say "Building ${SERVERS[*]} gateway kommunectl devtoken"
+cmake --build "$BUILD" -j "$JOBS" \
+  --target "${SERVERS[@]}" gateway kommunectl devtoken -- --no-print-directory
 
 DATA="${KOMMUNE_DATA_DIR:-$ROOT/data}"
 HOST="${KOMMUNE_HOST:-127.0.0.1}"
-mkdir -p "$DATA/logs"
+mkdir -p "$DATA/logs" "$DATA/gateway"
 declare -A PORT=([policy_server]=50051)
 PIDS=()
+
+# The gateway's development setup under data/gateway/: the committed
+# configuration, plus keys made here on first run and kept between runs.
+GW="$DATA/gateway"
+SECRET_FILE="$GW/identity-secret"
+if [ ! -s "$SECRET_FILE" ]; then
+  (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$SECRET_FILE")
+fi
+if [ ! -s "$GW/dev-api-key" ]; then
+  "$BUILD/bin/gateway" --new_api_key=dev-loader >"$GW/dev-api-key.new"
+  sed -n 's/^#   x-api-key: //p' "$GW/dev-api-key.new" >"$GW/dev-api-key"
+  # The configuration entry, bound to the demo municipalities.
+  sed -e '/^#/d' -e 's/  municipalities: "...".*/  municipalities: "101"\
+  municipalities: "169"\
+  municipalities: "190"/' \
+      -e 's/  roles: "integration"/  roles: "integration"\
+  roles: "editor"/' "$GW/dev-api-key.new" >"$GW/dev-api-key.textproto"
+  rm -f "$GW/dev-api-key.new"
+fi
+# The API key's entry goes into the configuration's authentication block.
+sed -e "/^authentication {/r $GW/dev-api-key.textproto" \
+    -e "s/127.0.0.1:/$HOST:/g" \
+    "$ROOT/gateway/dev/gateway.textproto" >"$GW/gateway.textproto"
+TOKEN="$("$BUILD/bin/devtoken" --key_dir="$GW" --subject=udvikler@kommune.dk \
+  --municipalities=101,169,190 --roles=viewer,editor,secretary,analyst)"
 
 stop_all() {
   trap - INT TERM EXIT
@@ -35,7 +61,8 @@ for server in "${SERVERS[@]}"; do
   # Keep the previous run's log; wait for this run's "serving" line only.
   [ -f "$log" ] && mv "$log" "$log.1"
   "$BUILD/bin/$server" --listen="$HOST:${PORT[$server]}" \
-    --database="sqlite://$DATA/$name.db" 2>"$log" &
+    --database="sqlite://$DATA/$name.db" \
+    --identity_secret_file="$SECRET_FILE" 2>"$log" &
   PIDS+=($!)
   ready=""
   for _ in $(seq 1 300); do
@@ -50,7 +77,26 @@ for server in "${SERVERS[@]}"; do
   fi
 done
 
-CTL=("$BUILD/bin/kommunectl" --policy_address="$HOST:${PORT[policy_server]}")
+wait_for_log() {  # wait_for_log LOG TEXT PID
+  for _ in $(seq 1 300); do
+    if grep -q "$2" "$1" 2>/dev/null; then return 0; fi
+    kill -0 "$3" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "did not start; its log ($1):" >&2
+  cat "$1" >&2
+  exit 1
+}
+
+log="$DATA/logs/gateway.log"
+[ -f "$log" ] && mv "$log" "$log.1"
+"$BUILD/bin/gateway" --config="$GW/gateway.textproto" 2>"$log" &
+PIDS+=($!)
+wait_for_log "$log" "gateway listening" "${PIDS[-1]}"
+
+# Demo data goes straight to the service, signed like the gateway signs.
+CTL=("$BUILD/bin/kommunectl" --policy_address="$HOST:${PORT[policy_server]}"
+     --identity_secret="$(cat "$SECRET_FILE")")
 say "Loading demo data from fixtures/ (skipped where already loaded)"
 "${CTL[@]}" --municipality=169 --roles=editor --subject=demo \
   import --id=integration-2007 --format=text --request_id=demo-169-2007 \
@@ -62,22 +108,32 @@ say "Loading demo data from fixtures/ (skipped where already loaded)"
   import --id=integration-2011 --format=json --request_id=demo-101-2011 \
   "$ROOT/fixtures/demo/koebenhavn_integration_2011.json" >/dev/null
 
+API_KEY="$(cat "$GW/dev-api-key")"
 cat <<INFO
 
 The suite is running (logs: $DATA/logs, databases: $DATA/*.db):
-  policy service   $HOST:${PORT[policy_server]}   (gRPC; health and reflection on)
+  gateway          $HOST:8443 gRPC (h2c)   $HOST:8080 JSON (Connect)
+                   $HOST:9090 /metrics /healthz /readyz
+  policy service   $HOST:${PORT[policy_server]} (behind the gateway)
 
-Try it (from another terminal; the demo policies are drafts, so act as a
-viewer in their municipality: 169 Høje-Taastrup, 190 Furesø, 101 København):
+A development token (12 hours; viewer, editor, secretary and analyst in
+101 København, 169 Høje-Taastrup and 190 Furesø; a new one with
+$BUILD/bin/devtoken --key_dir=$GW --help):
+  TOKEN=$TOKEN
+
+Try it from another terminal:
+  curl -s -H "Authorization: Bearer \$TOKEN" -H 'Content-Type: application/json' \\
+    -d '{"parent": "municipalities/169"}' \\
+    http://$HOST:8080/kommune.policy.v1.PolicyService/ListPolicies
+  curl -s -H "x-api-key: $API_KEY" -H 'Content-Type: application/json' \\
+    -d '{"parent": "municipalities/190", "query": "dansk"}' \\
+    http://$HOST:8080/kommune.policy.v1.PolicyService/SearchPolicies
+  curl -s http://$HOST:9090/metrics | grep kommune_gateway_calls_total
+
+The services are reached directly too, for tools that sign their own
+identity headers (kommunectl):
   ${CTL[*]} --municipality=169 --subject=you list
-  ${CTL[*]} --municipality=169 --subject=you get integration-2007 | head -40
-  ${CTL[*]} --municipality=169 --subject=you search "iværksættere"
-  ${CTL[*]} --municipality=169 --subject=you export --format=markdown integration-2007
-  ${CTL[*]} --municipality=169 --subject=you --roles=editor update \\
-      --display_name="Integrationspolitik 2007" integration-2007
-  ${CTL[*]} --municipality=169 --subject=you diff integration-2007 1
 
-No identity secret is set, so the services trust unsigned identity headers:
-local development only. Ctrl-C stops everything.
+Ctrl-C stops everything.
 INFO
 wait "${PIDS[@]}"
