@@ -8,10 +8,13 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <csignal>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "absl/strings/match.h"
@@ -352,6 +355,114 @@ TEST(GatewayResilienceTest, ShutdownLetsCallsInFlightFinish) {
   EXPECT_TRUE(in_flight.ok()) << in_flight.error_message();
   EXPECT_EQ(stack.gateway().Wait(absl::Seconds(30)), 0);
   EXPECT_EQ(slow.answered(), 1);
+}
+
+TEST(GatewayResilienceTest, NewSigningKeysAreTakenUpWithoutARestart) {
+  GatewayStack stack;
+  ASSERT_TRUE(stack.Start().ok());
+  auto rotated =
+      gateway::TokenMinter::Create(gateway::JwsAlgorithm::kRs256, "stack-2");
+  ASSERT_TRUE(rotated.ok());
+  const auto& jwt = stack.config().authentication().jwt();
+  int64_t now = absl::ToUnixSeconds(absl::Now());
+  std::string token = *rotated->Mint({{"iss", jwt.issuer()},
+                                      {"aud", jwt.audience()},
+                                      {"sub", "rotated@kommune.dk"},
+                                      {"exp", now + 600},
+                                      {"municipalities", {"101"}},
+                                      {"roles", {"viewer"}}});
+  auto get = [&] {
+    auto stub = v1::PolicyService::NewStub(stack.Channel());
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer " + token);
+    v1::GetPolicyRequest request;
+    request.set_name("municipalities/101/policies/none");
+    v1::Policy policy;
+    return stub->GetPolicy(&context, request, &policy).error_code();
+  };
+  EXPECT_EQ(get(), grpc::StatusCode::UNAUTHENTICATED);
+  // The identity provider publishes its new key beside the old one.
+  nlohmann::json keys = {{"keys", {stack.minter().Jwk(), rotated->Jwk()}}};
+  {
+    std::string path = stack.dir() + "/jwks.json";
+    std::string temporary = path + ".new";
+    std::ofstream(temporary) << keys.dump();
+    ASSERT_EQ(std::rename(temporary.c_str(), path.c_str()), 0);
+  }
+  absl::Time until = absl::Now() + absl::Seconds(15);
+  grpc::StatusCode code = get();
+  while (code == grpc::StatusCode::UNAUTHENTICATED && absl::Now() < until) {
+    absl::SleepFor(absl::Milliseconds(200));
+    code = get();
+  }
+  EXPECT_EQ(code, grpc::StatusCode::NOT_FOUND);
+  // Tokens of the old key still pass.
+  auto stub = v1::PolicyService::NewStub(stack.Channel());
+  grpc::ClientContext context;
+  context.AddMetadata("authorization",
+                      "Bearer " + stack.Token({"101"}, {"viewer"}));
+  v1::GetPolicyRequest request;
+  request.set_name("municipalities/101/policies/none");
+  v1::Policy policy;
+  EXPECT_EQ(stub->GetPolicy(&context, request, &policy).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+TEST(GatewayResilienceTest, ServesTlsWhenGivenACertificate) {
+  std::string dir =
+      absl::StrCat(::testing::TempDir(), "gateway_tls_", getpid());
+  mkdir(dir.c_str(), 0700);
+  CommandResult made = RunCommand(
+      "/usr/bin/openssl",
+      {"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+       "-nodes", "-keyout", dir + "/key.pem", "-out", dir + "/cert.pem",
+       "-days", "1", "-subj", "/CN=localhost", "-addext",
+       "subjectAltName=DNS:localhost,IP:127.0.0.1"});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  GatewayStack stack;
+  GatewayStack::Options options;
+  options.edit_config = [&](gateway::GatewayConfig& config) {
+    for (auto* tls : {config.mutable_grpc()->mutable_tls(),
+                      config.mutable_http()->mutable_tls()}) {
+      tls->set_certificate_file(dir + "/cert.pem");
+      tls->set_private_key_file(dir + "/key.pem");
+    }
+  };
+  ASSERT_TRUE(stack.Start(options).ok());
+
+  std::ifstream in(dir + "/cert.pem");
+  std::stringstream cert;
+  cert << in.rdbuf();
+  grpc::SslCredentialsOptions tls;
+  tls.pem_root_certs = cert.str();
+  auto channel = grpc::CreateChannel(
+      absl::StrCat("localhost:", stack.grpc_port()), grpc::SslCredentials(tls));
+  auto stub = v1::PolicyService::NewStub(channel);
+  grpc::ClientContext context;
+  context.AddMetadata("authorization",
+                      "Bearer " + stack.Token({"101"}, {"viewer"}));
+  v1::GetPolicyRequest request;
+  request.set_name("municipalities/101/policies/none");
+  v1::Policy policy;
+  EXPECT_EQ(stub->GetPolicy(&context, request, &policy).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  // Plain h2c is not served on the TLS port.
+  auto plain = v1::PolicyService::NewStub(stack.Channel());
+  grpc::ClientContext plain_context;
+  plain_context.set_deadline(std::chrono::system_clock::now() +
+                             std::chrono::seconds(5));
+  EXPECT_EQ(plain->GetPolicy(&plain_context, request, &policy).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+
+  CommandResult https =
+      RunCommand("/usr/bin/curl",
+                 {"-sS", "--cacert", dir + "/cert.pem", "-w", "\n%{http_code}",
+                  "-H", "Content-Type: application/json", "-H",
+                  "Authorization: Bearer " + stack.Token({"101"}, {"viewer"}),
+                  "-d", R"({"name": "municipalities/101/policies/none"})",
+                  absl::StrCat("https://localhost:", stack.http_port(),
+                               "/kommune.policy.v1.PolicyService/GetPolicy")});
+  EXPECT_TRUE(absl::EndsWith(https.out, "\n404")) << https.out << https.err;
 }
 
 }  // namespace

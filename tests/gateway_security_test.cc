@@ -547,6 +547,37 @@ TEST_F(GatewaySecurityTest, BadJsonRequestsGetClearErrors) {
   EXPECT_EQ(fine.status, 404) << fine.body;
 }
 
+TEST_F(GatewaySecurityTest, ACallerMayActForSeveralMunicipalities) {
+  // A shared service centre for København and Frederiksberg.
+  const std::string token = stack_->Token({"101", "147"}, {"viewer"});
+  for (const char* code : {"101", "147"}) {
+    EXPECT_EQ(Get(absl::StrCat("municipalities/", code, "/policies/none"),
+                  {{"authorization", "Bearer " + token}})
+                  .error_code(),
+              grpc::StatusCode::NOT_FOUND)
+        << code;
+  }
+  EXPECT_EQ(Get("municipalities/185/policies/none",
+                {{"authorization", "Bearer " + token}})
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(GatewaySecurityTest, OversizedMessagesAreRefused) {
+  auto stub = v1::PolicyService::NewStub(stack_->Channel());
+  grpc::ClientContext context;
+  context.AddMetadata("authorization",
+                      "Bearer " + stack_->Token({"101"}, {"editor"}));
+  v1::ImportPolicyRequest request;
+  request.set_parent("municipalities/101");
+  request.set_policy_id("huge");
+  request.set_format(v1::DOCUMENT_FORMAT_PLAIN_TEXT);
+  request.set_document(std::string(5 << 20, 'x'));  // over the 4 MiB limit
+  v1::ImportPolicyResponse response;
+  EXPECT_EQ(stub->ImportPolicy(&context, request, &response).error_code(),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
+}
+
 TEST_F(GatewaySecurityTest, OversizedGrpcMetadataIsRefused) {
   std::string filler(64 << 10, 'a');
   grpc::Status status =

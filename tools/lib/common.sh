@@ -17,7 +17,7 @@ BUILD_PACKAGES=(
   libmicrohttpd-dev nlohmann-json3-dev prometheus-cpp-dev
 )
 # What the tests need beyond that.
-TEST_PACKAGES=(git grpc-proto postgresql clang-format curl)
+TEST_PACKAGES=(git grpc-proto postgresql clang-format curl openssl)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
