@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -76,6 +77,7 @@ TEST(GatewayClientsTest, ConnectNodeClientRunsTheUnaryFlow) {
   ASSERT_EQ(run.exit_code, 0) << Describe(run) << "\ngateway log:\n"
                               << stack.gateway().Log();
 
+  std::cout << "policy_client.mjs: " << run.out << std::flush;
   json summary = LastJsonLine(run.out);
   ASSERT_TRUE(summary.is_object()) << Describe(run);
   EXPECT_EQ(summary.value("ok", false), true) << summary.dump();
@@ -104,9 +106,10 @@ TEST(GatewayClientsTest, ConnectNodeClientRunsTheUnaryFlow) {
     ASSERT_FALSE(entry.is_discarded()) << line;
     if (entry.value("protocol", "") != "connect") continue;
     EXPECT_EQ(entry.value("caller", ""), "token:tester@kommune.dk") << line;
-    std::string method = entry.value("method", "");
-    absl::ConsumePrefix(&method, "/kommune.policy.v1.PolicyService/");
-    ++seen[absl::StrCat(method, " ", entry.value("code", ""))];
+    const std::string method = entry.value("method", "");
+    ++seen[absl::StrCat(
+        absl::StripPrefix(method, "/kommune.policy.v1.PolicyService/"), " ",
+        entry.value("code", ""))];
   }
   EXPECT_EQ(seen["CreatePolicy ok"], 2);
   EXPECT_EQ(seen["GetPolicy ok"], 2);

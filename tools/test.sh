@@ -45,6 +45,10 @@ as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
 export KOMMUNE_TEST_POSTGRES_URL="postgresql:///postgres?host=$PG_DIR&user=postgres"
 export KOMMUNE_TEST_REQUIRE_POSTGRES=1
 
+say "Setting up the Connect client (npm ci, buf generate)"
+"$ROOT/clients/connect-node/setup.sh"
+export KOMMUNE_REQUIRE_NODE_CLIENT=1
+
 say "Running tests"
 cd "$BUILD"
 ctest --output-on-failure -j "$JOBS" --timeout 300 "$@"
