@@ -4,6 +4,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
 #include "services/common/municipalities.h"
 
@@ -91,11 +92,14 @@ std::string PeerAddress(absl::string_view grpc_peer) {
     return std::string(rest.substr(0, colon));
   }
   if (absl::ConsumePrefix(&rest, "ipv6:")) {
-    size_t bracket = rest.rfind(']');
-    if (absl::StartsWith(rest, "[") && bracket != absl::string_view::npos) {
-      return std::string(rest.substr(1, bracket - 1));
+    // gRPC percent-encodes the brackets: "ipv6:%5B::1%5D:5000".
+    std::string decoded =
+        absl::StrReplaceAll(rest, {{"%5B", "["}, {"%5D", "]"}, {"%25", "%"}});
+    size_t bracket = decoded.rfind(']');
+    if (absl::StartsWith(decoded, "[") && bracket != std::string::npos) {
+      return decoded.substr(1, bracket - 1);
     }
-    return std::string(rest);
+    return decoded;
   }
   return std::string(grpc_peer);
 }

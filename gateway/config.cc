@@ -98,7 +98,8 @@ void DefaultDuration(google::protobuf::Duration* d, int64_t seconds) {
 
 void DefaultBucketBurst(TokenBucket* bucket) {
   if (bucket->rate_per_second() > 0 && bucket->burst() == 0) {
-    bucket->set_burst(std::max(1, static_cast<int>(bucket->rate_per_second())));
+    double rate = std::min(bucket->rate_per_second(), 1e9);
+    bucket->set_burst(std::max(1, static_cast<int>(rate)));
   }
 }
 
