@@ -13,8 +13,31 @@ using google::protobuf::Descriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 
-// Deep enough for a resource inside an update request's resource.
-constexpr int kMaxResourceDepth = 4;
+// Deeper than any contract nests a resource reference (two levels today).
+constexpr int kMaxResourceDepth = 8;
+
+// Fields the gateway's contracts do not know (a backend newer than the
+// gateway's descriptors) could hold resource names it cannot see.
+bool HasUnknownFields(const Message& message) {
+  const google::protobuf::Reflection* reflection = message.GetReflection();
+  if (!reflection->GetUnknownFields(message).empty()) return true;
+  std::vector<const FieldDescriptor*> fields;
+  reflection->ListFields(message, &fields);
+  for (const FieldDescriptor* field : fields) {
+    if (field->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) continue;
+    if (field->is_repeated()) {
+      for (int i = 0; i < reflection->FieldSize(message, field); ++i) {
+        if (HasUnknownFields(
+                reflection->GetRepeatedMessage(message, field, i))) {
+          return true;
+        }
+      }
+    } else if (HasUnknownFields(reflection->GetMessage(message, field))) {
+      return true;
+    }
+  }
+  return false;
+}
 
 bool IsResourceNameField(const FieldDescriptor& field) {
   if (field.type() != FieldDescriptor::TYPE_STRING) return false;
@@ -162,6 +185,13 @@ absl::StatusOr<std::vector<std::string>> ApiCatalog::ResourceNames(
                                static_cast<int>(request.size()))) {
     return absl::InvalidArgumentError(absl::StrCat(
         "request: not a valid ", method.descriptor->input_type()->full_name()));
+  }
+  if (HasUnknownFields(*message)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "request: has fields that ",
+        method.descriptor->input_type()->full_name(),
+        " does not declare (is the client's contract newer than the "
+        "gateway's?)"));
   }
   for (const FieldPath& path : method.resource_fields) {
     CollectNames(*message, path, 0, names);

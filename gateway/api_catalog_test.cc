@@ -23,6 +23,7 @@ namespace {
 
 using google::protobuf::Message;
 using ::testing::ElementsAre;
+using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
 
@@ -231,6 +232,30 @@ TEST_F(ApiCatalogTest, GarbageRequestIsInvalidArgument) {
   auto endless =
       catalog().ResourceNames(get, std::string(12, static_cast<char>(0xff)));
   EXPECT_EQ(endless.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+// A field the gateway's contracts do not declare might carry a resource
+// name it cannot check: refused, at the top and nested.
+TEST_F(ApiCatalogTest, UndeclaredFieldsAreInvalidArgument) {
+  const MethodInfo& get = Method(kPolicyService, "GetPolicy");
+  // name (field 1) = "municipalities/101/policies/x", then field 99 = "y".
+  const std::string name = "municipalities/101/policies/x";
+  std::string known =
+      std::string("\x0a") + static_cast<char>(name.size()) + name;
+  std::string unknown = known + std::string("\x9a\x06\x01y", 4);
+  ASSERT_TRUE(catalog().ResourceNames(get, known).ok());
+  auto top = catalog().ResourceNames(get, unknown);
+  EXPECT_EQ(top.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(top.status().message()),
+              HasSubstr("does not declare"));
+
+  const MethodInfo& update = Method(kPolicyService, "UpdatePolicy");
+  // policy (field 1) holding the same unknown field.
+  std::string inner = known + std::string("\x9a\x06\x01y", 4);
+  std::string nested =
+      std::string("\x0a") + static_cast<char>(inner.size()) + inner;
+  EXPECT_EQ(catalog().ResourceNames(update, nested).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(ApiCatalogTest, ResponseNameReadsPolicyName) {

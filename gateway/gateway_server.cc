@@ -189,8 +189,6 @@ absl::Status GatewayServer::Install(std::shared_ptr<const GatewayState> state) {
                        state->config.limits().max_response_bytes())] = backend;
   }
   backend_cache_ = std::move(cache);
-  access_log_path_ = state->config.logs().access_log_file();
-  audit_log_path_ = state->config.logs().audit_log_file();
   state_ = std::move(state);
   return absl::OkStatus();
 }
@@ -201,19 +199,17 @@ absl::Status GatewayServer::Reload() {
     if (!config.ok()) return config.status();
     std::shared_ptr<const GatewayState> current = state();
     BackendCache cache;
-    std::string access_path, audit_path;
     {
       absl::MutexLock lock(&mu_);
       cache = backend_cache_;
-      access_path = access_log_path_;
-      audit_path = audit_log_path_;
     }
     absl::StatusOr<std::shared_ptr<const GatewayState>> next =
         BuildGatewayState(*config, cache, current->authenticator->jwks_file());
     if (!next.ok()) return next.status();
     const auto& logs = (*next)->config.logs();
-    if (logs.access_log_file() != access_path ||
-        logs.audit_log_file() != audit_path) {
+    // Reopened on every reload, also under the same names, so log rotation
+    // works with SIGHUP as for any daemon.
+    {
       auto access = JsonLineWriter::Open(logs.access_log_file());
       if (!access.ok()) return access.status();
       std::unique_ptr<JsonLineWriter> audit;
@@ -282,8 +278,16 @@ void GatewayServer::CheckBackends() {
     observer_->SetBackendUp(backend->name(), up);
   }
   if (health != nullptr && !stopping_.HasBeenNotified()) {
+    absl::MutexLock lock(&health_mu_);
+    for (const std::string& service : health_services_) {
+      if (!current->routes.contains(service)) {
+        health->SetServingStatus(service, false);  // no longer routed
+      }
+    }
+    health_services_.clear();
     for (const auto& [service, backend] : current->routes) {
       health->SetServingStatus(service, backend->healthy());
+      health_services_.insert(service);
     }
   }
 }
@@ -332,6 +336,7 @@ void GatewayServer::Shutdown(absl::Duration grace) {
                       absl::ToChronoMilliseconds(grace));
   }
   if (http_ != nullptr) http_->Shutdown();
+  if (json_ != nullptr) json_->CancelAllAndWait();
   if (admin_ != nullptr) admin_->Shutdown();
   Log("INFO", "gateway stopped");
 }

@@ -7,6 +7,7 @@
 #include <string>
 #include <thread>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
@@ -53,8 +54,6 @@ class GatewayServer {
   mutable absl::Mutex mu_;
   std::shared_ptr<const GatewayState> state_ ABSL_GUARDED_BY(mu_);
   BackendCache backend_cache_ ABSL_GUARDED_BY(mu_);
-  std::string access_log_path_ ABSL_GUARDED_BY(mu_);
-  std::string audit_log_path_ ABSL_GUARDED_BY(mu_);
 
   RateLimiter limiter_;
   std::unique_ptr<CallObserver> observer_;
@@ -65,6 +64,10 @@ class GatewayServer {
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<HttpServer> admin_;
   int grpc_port_ = 0;
+
+  // The service names the health service has answered for.
+  absl::Mutex health_mu_;
+  absl::flat_hash_set<std::string> health_services_ ABSL_GUARDED_BY(health_mu_);
 
   absl::Notification stopping_;
   std::thread checker_;

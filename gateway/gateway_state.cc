@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "services/common/embedded_file.h"
+#include "services/common/municipalities.h"
 
 namespace kommune::gateway {
 
@@ -175,9 +176,11 @@ absl::StatusOr<Admission> Admit(const GatewayState& state, RateLimiter& limiter,
       !s.ok()) {
     return s;
   }
+  // Only real municipality codes become labels and bucket keys, so made-up
+  // names cannot grow either.
   for (const std::string& name : admission.resource_names) {
     absl::string_view code = MunicipalityOf(name);
-    if (!code.empty() && code != "-") {
+    if (FindMunicipality(code) != nullptr) {
       admission.municipality = std::string(code);
       break;
     }
@@ -187,8 +190,13 @@ absl::StatusOr<Admission> Admit(const GatewayState& state, RateLimiter& limiter,
     admission.municipality = admission.caller.identity.municipality_codes[0];
   }
 
+  // Anonymous callers are limited per address only: they cannot spend a
+  // municipality's budget and lock its staff out.
   if (std::optional<absl::Duration> wait =
-          limiter.Acquire(state.config.rate_limits(), admission.municipality,
+          limiter.Acquire(state.config.rate_limits(),
+                          admission.caller.anonymous()
+                              ? absl::string_view()
+                              : absl::string_view(admission.municipality),
                           admission.caller.principal, now)) {
     absl::Status status = absl::ResourceExhaustedError(
         absl::StrCat("rate limit reached for ",

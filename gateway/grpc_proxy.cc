@@ -1,5 +1,7 @@
 #include "gateway/grpc_proxy.h"
 
+#include <grpc/grpc.h>
+
 #include <atomic>
 #include <chrono>
 
@@ -14,10 +16,19 @@ namespace kommune::gateway {
 
 bool IsGatewayOnlyHeader(absl::string_view name) {
   return name == kAuthorizationHeader || name == kApiKeyHeader ||
+         name == "proxy-authorization" || name == "cookie" ||
+         name == "forwarded" || name == "x-forwarded-for" ||
          absl::StartsWith(name, "x-kommune-") ||
          absl::StartsWith(name, "grpc-") || absl::StartsWith(name, ":") ||
          name == "te" || name == "content-type" || name == "user-agent" ||
          name == "host";
+}
+
+bool IsLegalMetadata(absl::string_view key, absl::string_view value) {
+  grpc_slice k = grpc_slice_from_static_buffer(key.data(), key.size());
+  grpc_slice v = grpc_slice_from_static_buffer(value.data(), value.size());
+  return grpc_header_key_is_legal(k) &&
+         (grpc_is_binary_header(k) || grpc_header_nonbin_value_is_legal(v));
 }
 
 namespace {
@@ -76,10 +87,13 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
 
   void OnWriteDone(bool ok) override {
     // A response reached the caller; fetch the next one from the backend.
+    // The response direction's hold keeps the backend call alive until
+    // here, so the read never touches a finished call.
     if (ok) {
       client_.StartRead(&response_);
     } else {
       client_context_.TryCancel();
+      client_.RemoveHold();
     }
   }
 
@@ -105,7 +119,10 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
       }
     }
     void OnReadDone(bool ok) override {
-      if (!ok) return;  // the status follows in OnDone
+      if (!ok) {  // the status follows in OnDone
+        RemoveHold();
+        return;
+      }
       call_->record_.bytes_out += call_->response_.Length();
       call_->StartWrite(&call_->response_);
     }
@@ -149,9 +166,9 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
 
     for (const auto& [key, value] : metadata) {
       absl::string_view name(key.data(), key.size());
-      if (IsGatewayOnlyHeader(name)) continue;
-      client_context_.AddMetadata(std::string(name),
-                                  std::string(value.data(), value.size()));
+      absl::string_view text(value.data(), value.size());
+      if (IsGatewayOnlyHeader(name) || !IsLegalMetadata(name, text)) continue;
+      client_context_.AddMetadata(std::string(name), std::string(text));
     }
     for (const auto& [key, value] : admission_.identity_headers) {
       client_context_.AddMetadata(key, value);
@@ -175,7 +192,10 @@ class ProxyCall : public grpc::ServerGenericBidiReactor {
     }
     stub.PrepareBidiStreamingCall(&client_context_, context_->method(),
                                   grpc::StubOptions(), &client_);
-    client_.AddHold();
+    // One hold per direction: requests (released when the caller is done
+    // sending) and responses (released when the backend is done sending or
+    // the caller is gone), since both are started from the server side.
+    client_.AddMultipleHolds(2);
     client_.StartCall();
     client_.StartRead(&response_);
     client_.StartWrite(&request_);

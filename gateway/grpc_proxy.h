@@ -39,6 +39,11 @@ class GrpcProxy : public grpc::CallbackGenericService {
 // the identity headers only the gateway sets, and gRPC's own.
 bool IsGatewayOnlyHeader(absl::string_view name);
 
+// Whether gRPC accepts the header: a legal key, and for text (non -bin)
+// headers printable ASCII. gRPC aborts on anything else, so every header
+// from a client is checked before it is passed on.
+bool IsLegalMetadata(absl::string_view key, absl::string_view value);
+
 }  // namespace kommune::gateway
 
 #endif  // KOMMUNE_GATEWAY_GRPC_PROXY_H_

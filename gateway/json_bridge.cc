@@ -29,9 +29,11 @@ bool IsProtocolHeader(absl::string_view name) {
 // One JSON call in flight; deletes itself when answered.
 class JsonCall {
  public:
-  JsonCall(std::shared_ptr<const GatewayState> state, CallObserver* observer,
-           HttpResponder respond, CallRecord record, Codec codec)
-      : state_(std::move(state)),
+  JsonCall(JsonBridge* bridge, std::shared_ptr<const GatewayState> state,
+           CallObserver* observer, HttpResponder respond, CallRecord record,
+           Codec codec)
+      : bridge_(bridge),
+        state_(std::move(state)),
         observer_(observer),
         respond_(std::move(respond)),
         record_(std::move(record)),
@@ -58,7 +60,10 @@ class JsonCall {
     record_.principal = admission_.caller.principal;
     record_.resource_names = admission_.resource_names;
     for (const auto& [name, value] : http.headers) {
-      if (IsGatewayOnlyHeader(name) || IsProtocolHeader(name)) continue;
+      if (IsGatewayOnlyHeader(name) || IsProtocolHeader(name) ||
+          !IsLegalMetadata(name, value)) {
+        continue;
+      }
       client_context_.AddMetadata(name, value);
     }
     for (const auto& [key, value] : admission_.identity_headers) {
@@ -67,6 +72,8 @@ class JsonCall {
     client_context_.set_deadline(std::chrono::system_clock::now() +
                                  absl::ToChronoMilliseconds(timeout));
     request_ = ToByteBuffer(std::move(request));
+    bridge_->Track(&client_context_);
+    tracked_ = true;
     admission_.backend->Pick().UnaryCall(
         &client_context_, admission_.method->full_name, grpc::StubOptions(),
         &request_, &response_, [this](grpc::Status status) { OnDone(status); });
@@ -138,9 +145,14 @@ class JsonCall {
     record_.latency = absl::Now() - record_.start;
     observer_->Record(record_);
     respond_(std::move(response));
+    // Untracked before the context goes, so CancelAllAndWait never cancels
+    // a deleted context; nothing below touches the gateway.
+    if (tracked_) bridge_->Untrack(&client_context_);
     delete this;
   }
 
+  JsonBridge* bridge_;
+  bool tracked_ = false;
   std::shared_ptr<const GatewayState> state_;
   CallObserver* observer_;
   HttpResponder respond_;
@@ -168,8 +180,8 @@ void JsonBridge::Handle(HttpRequest http, HttpResponder respond) {
   absl::StatusOr<Codec> codec =
       CodecFromContentType(http.Header("content-type"));
   auto* call =
-      new JsonCall(state, observer_, std::move(respond), std::move(record),
-                   codec.ok() ? *codec : Codec::kJson);
+      new JsonCall(this, state, observer_, std::move(respond),
+                   std::move(record), codec.ok() ? *codec : Codec::kJson);
   if (http.method != "POST") {
     call->Fail(absl::UnimplementedError(
         absl::StrCat("HTTP ", http.method, ": calls are POST requests")));
@@ -236,6 +248,26 @@ void JsonBridge::Handle(HttpRequest http, HttpResponder respond) {
   absl::Duration deadline = state->default_deadline;
   if (timeout->has_value() && **timeout < deadline) deadline = **timeout;
   call->Start(http, *std::move(admission), std::move(binary), deadline);
+}
+
+void JsonBridge::Track(grpc::ClientContext* context) {
+  absl::MutexLock lock(&mu_);
+  calls_.insert(context);
+}
+
+void JsonBridge::Untrack(grpc::ClientContext* context) {
+  absl::MutexLock lock(&mu_);
+  calls_.erase(context);
+}
+
+void JsonBridge::CancelAllAndWait() {
+  absl::MutexLock lock(&mu_);
+  for (grpc::ClientContext* context : calls_) context->TryCancel();
+  mu_.Await(absl::Condition(
+      +[](absl::flat_hash_set<grpc::ClientContext*>* calls) {
+        return calls->empty();
+      },
+      &calls_));
 }
 
 }  // namespace kommune::gateway

@@ -1,6 +1,10 @@
 #ifndef KOMMUNE_GATEWAY_JSON_BRIDGE_H_
 #define KOMMUNE_GATEWAY_JSON_BRIDGE_H_
 
+#include <grpcpp/grpcpp.h>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/synchronization/mutex.h"
 #include "gateway/call_observer.h"
 #include "gateway/grpc_proxy.h"
 #include "gateway/http/http_server.h"
@@ -20,10 +24,21 @@ class JsonBridge {
 
   void Handle(HttpRequest request, HttpResponder respond);
 
+  // Cancels the backend calls still under way and waits until each has
+  // answered, so none outlives the gateway (call after the HTTP server
+  // stopped taking requests).
+  void CancelAllAndWait();
+
+  // Bookkeeping of calls under way, for CancelAllAndWait.
+  void Track(grpc::ClientContext* context);
+  void Untrack(grpc::ClientContext* context);
+
  private:
   StateSource state_;
   RateLimiter* limiter_;
   CallObserver* observer_;
+  absl::Mutex mu_;
+  absl::flat_hash_set<grpc::ClientContext*> calls_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace kommune::gateway

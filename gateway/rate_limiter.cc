@@ -11,8 +11,11 @@ namespace {
 using kommune::gateway::v1::TokenBucket;
 
 // Per-address buckets come and go with anonymous clients; past this many,
-// full (idle) buckets are dropped, which is the same as keeping them.
+// buckets idle for ten minutes are dropped (at most one sweep every ten
+// seconds), and past kRefuseAbove new callers are refused until a sweep
+// makes room, so a flood of addresses cannot exhaust memory.
 constexpr size_t kForgetAbove = 100000;
+constexpr size_t kRefuseAbove = 400000;
 
 bool Limited(const TokenBucket& rate) { return rate.rate_per_second() > 0; }
 
@@ -52,7 +55,15 @@ std::optional<absl::Duration> RateLimiter::Acquire(
   }
 
   absl::MutexLock lock(&mu_);
-  if (buckets_.size() > kForgetAbove) ForgetIdle(now);
+  if (buckets_.size() > kForgetAbove && now - last_sweep_ > absl::Seconds(10)) {
+    last_sweep_ = now;
+    ForgetIdle(now);
+  }
+  if (buckets_.size() > kRefuseAbove &&
+      (caller_rate == nullptr ||
+       !buckets_.contains(absl::StrCat("c/", principal)))) {
+    return absl::Seconds(10);
+  }
   Bucket* m = nullptr;
   Bucket* c = nullptr;
   absl::Duration wait = absl::ZeroDuration();

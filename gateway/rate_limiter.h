@@ -39,6 +39,7 @@ class RateLimiter {
   absl::Mutex mu_;
   // Node-based: Acquire holds pointers to two buckets at once.
   absl::node_hash_map<std::string, Bucket> buckets_ ABSL_GUARDED_BY(mu_);
+  absl::Time last_sweep_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace kommune::gateway

@@ -402,8 +402,14 @@ TEST_F(GatewayPolicyTest, MetricsAccessAndAuditLogsRecordCalls) {
   v1::Policy got;
   ASSERT_TRUE(stub->GetPolicy(As(Editor()).get(), get, &got).ok());
 
+  // A made-up municipality code is no metrics label (labels must not grow
+  // with whatever callers send).
+  get.set_name("municipalities/xyz123/policies/none");
+  stub->GetPolicy(As("").get(), get, &got);
+
   GatewayStack::HttpAnswer metrics = stack_->AdminGet("/metrics");
   ASSERT_EQ(metrics.status, 200);
+  EXPECT_FALSE(absl::StrContains(metrics.body, "xyz123"));
   EXPECT_TRUE(absl::StrContains(
       metrics.body,
       "kommune_gateway_calls_total{code=\"ok\",method=\"/"

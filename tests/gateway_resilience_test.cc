@@ -267,6 +267,43 @@ TEST(GatewayResilienceTest, DownAndResettingBackendsAreUnavailable) {
             grpc::health::v1::HealthCheckResponse::NOT_SERVING);
 }
 
+TEST(GatewayResilienceTest, ABackendDyingMidStreamEndsTheStreamOnly) {
+  GatewayStack stack;
+  ASSERT_TRUE(stack.Start().ok());
+  auto feed = common::ChangeFeedService::NewStub(stack.Channel());
+  auto policies = v1::PolicyService::NewStub(stack.Channel());
+  grpc::ClientContext context;
+  context.AddMetadata("authorization",
+                      "Bearer " + stack.Token({"101"}, {"integration"}));
+  common::WatchEventsRequest watch;
+  watch.set_parent("municipalities/101");
+  auto reader = feed->WatchEvents(&context, watch);
+  // Events keep coming while the backend is killed.
+  const std::string editor = stack.Token({"101"}, {"editor"});
+  for (int i = 0; i < 20; ++i) {
+    grpc::ClientContext create_context;
+    create_context.AddMetadata("authorization", "Bearer " + editor);
+    v1::CreatePolicyRequest create;
+    create.set_parent("municipalities/101");
+    create.set_policy_id(absl::StrCat("streamed-", i));
+    create.mutable_policy()->set_display_name("Streamed");
+    v1::Policy created;
+    ASSERT_TRUE(policies->CreatePolicy(&create_context, create, &created).ok());
+  }
+  common::WatchEventsResponse event;
+  ASSERT_TRUE(reader->Read(&event));
+  stack.policy(0).Signal(SIGKILL);
+  while (reader->Read(&event)) {
+  }
+  grpc::Status ended = reader->Finish();
+  EXPECT_FALSE(ended.ok());
+  // The gateway is still there.
+  GatewayStack::HttpAnswer alive = stack.AdminGet("/healthz");
+  EXPECT_EQ(alive.status, 200);
+  stack.gateway().Wait(absl::Milliseconds(10));
+  EXPECT_GT(stack.gateway().pid(), 0) << "the gateway exited";
+}
+
 TEST(GatewayResilienceTest, CallsSpreadOverReplicas) {
   GatewayStack stack;
   GatewayStack::Options options;
