@@ -23,6 +23,8 @@ class Backend {
   struct Options {
     int max_response_bytes = 16 << 20;
     int max_request_bytes = 4 << 20;
+    // HTTP/2 connections to each address.
+    int connections_per_address = 4;
   };
 
   Backend(std::string name, std::vector<std::string> addresses,
@@ -33,7 +35,7 @@ class Backend {
 
   // The stub for the next call.
   grpc::GenericStub& Pick();
-  // Every channel, for health checks.
+  // Every channel (connections_per_address per address), for health checks.
   const std::vector<std::shared_ptr<grpc::Channel>>& channels() const {
     return channels_;
   }

@@ -55,19 +55,8 @@ absl::StatusOr<Caller> Authenticator::Authenticate(
       return absl::UnauthenticatedError(
           "authorization: this gateway accepts no bearer tokens");
     }
-    std::shared_ptr<const JwksKeys> keys = jwks_->Current();
-    absl::StatusOr<VerifiedToken> token =
-        VerifyJwt(absl::StripAsciiWhitespace(value.substr(kBearer.size())),
-                  *keys, rules_, now);
-    if (!token.ok()) {
-      return absl::UnauthenticatedError(
-          absl::StrCat("authorization: ", token.status().message()));
-    }
-    caller.kind = Caller::Kind::kToken;
-    caller.identity =
-        ToIdentity(token->subject, token->municipalities, token->roles);
-    caller.principal = absl::StrCat("token:", token->subject);
-    return caller;
+    return AuthenticateToken(
+        absl::StripAsciiWhitespace(value.substr(kBearer.size())), now);
   }
   if (api_key.has_value()) {
     absl::StatusOr<const ApiKeyEntry*> entry = api_keys_.Check(*api_key);
@@ -82,6 +71,39 @@ absl::StatusOr<Caller> Authenticator::Authenticate(
     return caller;
   }
   caller.principal = absl::StrCat("address:", peer_address);
+  return caller;
+}
+
+absl::StatusOr<Caller> Authenticator::AuthenticateToken(absl::string_view token,
+                                                        absl::Time now) const {
+  std::shared_ptr<const JwksKeys> keys = jwks_->Current();
+  {
+    absl::MutexLock lock(&cache_mu_);
+    auto it = cache_.find(token);
+    if (it != cache_.end() && it->second.keys == keys &&
+        now < it->second.expiry && now >= it->second.not_before) {
+      return it->second.caller;
+    }
+  }
+  absl::StatusOr<VerifiedToken> verified = VerifyJwt(token, *keys, rules_, now);
+  if (!verified.ok()) {
+    return absl::UnauthenticatedError(
+        absl::StrCat("authorization: ", verified.status().message()));
+  }
+  VerifiedCaller entry;
+  entry.keys = std::move(keys);
+  entry.expiry = verified->expiry + rules_.clock_skew;
+  entry.not_before = verified->not_before == absl::InfinitePast()
+                         ? absl::InfinitePast()
+                         : verified->not_before - rules_.clock_skew;
+  entry.caller.kind = Caller::Kind::kToken;
+  entry.caller.identity =
+      ToIdentity(verified->subject, verified->municipalities, verified->roles);
+  entry.caller.principal = absl::StrCat("token:", verified->subject);
+  Caller caller = entry.caller;
+  absl::MutexLock lock(&cache_mu_);
+  if (cache_.size() >= kMaxCachedTokens) cache_.clear();
+  cache_[std::string(token)] = std::move(entry);
   return caller;
 }
 

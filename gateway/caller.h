@@ -6,8 +6,10 @@
 #include <optional>
 #include <string>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "gateway/auth/api_keys.h"
 #include "gateway/auth/jwks_file.h"
@@ -58,9 +60,27 @@ class Authenticator {
                                       absl::Time now) const;
 
  private:
+  // A token that verified, kept so that its signature (an ECDSA or RSA
+  // verification, the gateway's most expensive step) is checked once, not
+  // on every call. Valid only with the same key set and within its times.
+  struct VerifiedCaller {
+    std::shared_ptr<const JwksKeys> keys;
+    absl::Time expiry;      // exp + skew
+    absl::Time not_before;  // nbf - skew, or the infinite past
+    Caller caller;
+  };
+  // Bounded: a full cache is emptied, which costs only re-verification.
+  static constexpr size_t kMaxCachedTokens = 10000;
+
+  absl::StatusOr<Caller> AuthenticateToken(absl::string_view token,
+                                           absl::Time now) const;
+
   std::shared_ptr<JwksFile> jwks_;
   JwtRules rules_;
   ApiKeyTable api_keys_;
+  mutable absl::Mutex cache_mu_;
+  mutable absl::flat_hash_map<std::string, VerifiedCaller> cache_
+      ABSL_GUARDED_BY(cache_mu_);
 };
 
 // "ipv4:127.0.0.1:5000" or "ipv6:[::1]:5000" (gRPC's peer) to the address.

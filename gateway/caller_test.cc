@@ -250,3 +250,57 @@ TEST_F(AuthenticatorTest, BearerTokenWithoutJwksIsUnauthenticated) {
 
 }  // namespace
 }  // namespace kommune::gateway
+
+namespace kommune::gateway {
+namespace {
+
+// A verified token is remembered, but never beyond its validity or its key.
+class TokenCacheTest : public AuthenticatorTest {
+ protected:
+  absl::StatusOr<Caller> At(const Authenticator& authenticator,
+                            const std::string& token, absl::Time when) const {
+    return authenticator.Authenticate(
+        [&token](absl::string_view name) -> std::optional<std::string> {
+          if (name == "authorization") return "Bearer " + token;
+          return std::nullopt;
+        },
+        "192.0.2.7", when);
+  }
+};
+
+TEST_F(TokenCacheTest, ARememberedTokenStillExpires) {
+  Authenticator authenticator = Make(jwks_);
+  const std::string token = Token(Claims());
+  ASSERT_TRUE(At(authenticator, token, now_).ok());
+  ASSERT_TRUE(At(authenticator, token, now_ + absl::Minutes(30)).ok());
+  // exp is now_ + 1 h; past it and the skew the token is refused.
+  auto late = At(authenticator, token,
+                 now_ + absl::Hours(1) + rules_.clock_skew + absl::Seconds(1));
+  EXPECT_EQ(late.status().code(), absl::StatusCode::kUnauthenticated);
+}
+
+TEST_F(TokenCacheTest, ARememberedTokenIsNotValidBeforeItsTime) {
+  Authenticator authenticator = Make(jwks_);
+  json claims = Claims();
+  claims["nbf"] = absl::ToUnixSeconds(now_);
+  const std::string token = Token(claims);
+  ASSERT_TRUE(At(authenticator, token, now_).ok());
+  auto early =
+      At(authenticator, token, now_ - rules_.clock_skew - absl::Seconds(1));
+  EXPECT_EQ(early.status().code(), absl::StatusCode::kUnauthenticated);
+}
+
+TEST_F(TokenCacheTest, ARememberedTokenDiesWithItsKey) {
+  Authenticator authenticator = Make(jwks_);
+  const std::string token = Token(Claims());
+  ASSERT_TRUE(At(authenticator, token, now_).ok());
+  auto other = TokenMinter::Create(JwsAlgorithm::kEs256, "es-2");
+  ASSERT_TRUE(other.ok());
+  std::ofstream(jwks_path_, std::ios::trunc) << other->JwksJson();
+  ASSERT_TRUE(jwks_->Reload().ok());
+  auto revoked = At(authenticator, token, now_);
+  EXPECT_EQ(revoked.status().code(), absl::StatusCode::kUnauthenticated);
+}
+
+}  // namespace
+}  // namespace kommune::gateway

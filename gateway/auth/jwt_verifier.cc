@@ -199,6 +199,7 @@ absl::StatusOr<VerifiedToken> Verify(absl::string_view token,
     if (!nbf.has_value()) {
       return absl::UnauthenticatedError("token \"nbf\" is not a number");
     }
+    verified.not_before = *nbf;
     if (now < *nbf - rules.clock_skew) {
       return absl::UnauthenticatedError(
           absl::StrCat("token is not valid before ", Rfc3339(*nbf)));

@@ -29,6 +29,8 @@ struct VerifiedToken {
   std::vector<std::string> municipalities;
   std::vector<std::string> roles;
   absl::Time expiry;
+  // "nbf", or the infinite past when the token has none.
+  absl::Time not_before = absl::InfinitePast();
 };
 
 // Tokens larger than this are refused before any parsing.
