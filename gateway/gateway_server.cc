@@ -6,7 +6,6 @@
 #include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "gateway/http/connect_protocol.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -181,14 +180,6 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
 
 absl::Status GatewayServer::Install(std::shared_ptr<const GatewayState> state) {
   absl::MutexLock lock(&mu_);
-  BackendCache cache;
-  for (const auto& backend : state->backends) {
-    cache[absl::StrCat(backend->name(), "=",
-                       absl::StrJoin(backend->addresses(), ","), ";",
-                       state->config.limits().max_request_bytes(), ";",
-                       state->config.limits().max_response_bytes())] = backend;
-  }
-  backend_cache_ = std::move(cache);
   state_ = std::move(state);
   return absl::OkStatus();
 }
@@ -198,13 +189,9 @@ absl::Status GatewayServer::Reload() {
     absl::StatusOr<GatewayConfig> config = LoadConfig(config_path_);
     if (!config.ok()) return config.status();
     std::shared_ptr<const GatewayState> current = state();
-    BackendCache cache;
-    {
-      absl::MutexLock lock(&mu_);
-      cache = backend_cache_;
-    }
     absl::StatusOr<std::shared_ptr<const GatewayState>> next =
-        BuildGatewayState(*config, cache, current->authenticator->jwks_file());
+        BuildGatewayState(*config, current->backends_by_key,
+                          current->authenticator->jwks_file());
     if (!next.ok()) return next.status();
     const auto& logs = (*next)->config.logs();
     // Reopened on every reload, also under the same names, so log rotation

@@ -53,7 +53,6 @@ class GatewayServer {
   std::string config_path_;
   mutable absl::Mutex mu_;
   std::shared_ptr<const GatewayState> state_ ABSL_GUARDED_BY(mu_);
-  BackendCache backend_cache_ ABSL_GUARDED_BY(mu_);
 
   RateLimiter limiter_;
   std::unique_ptr<CallObserver> observer_;

@@ -59,6 +59,7 @@ absl::StatusOr<std::shared_ptr<const GatewayState>> BuildGatewayState(
             ? cached->second
             : std::make_shared<Backend>(spec.name(), std::move(addresses),
                                         backend_options);
+    state->backends_by_key[key] = backend;
     for (int j = 0; j < spec.services_size(); ++j) {
       if (state->catalog->FindService(spec.services(j)) == nullptr) {
         return absl::InvalidArgumentError(

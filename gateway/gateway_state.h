@@ -18,6 +18,10 @@
 
 namespace kommune::gateway {
 
+// Backends kept across reloads, keyed by their name, addresses and limits,
+// so a reload that leaves a backend alone keeps its connections.
+using BackendCache = std::map<std::string, std::shared_ptr<Backend>>;
+
 // Everything one configuration decides, built once and never changed: a
 // reload builds a new state and swaps it in, while calls under way finish
 // with the state they started with.
@@ -29,13 +33,11 @@ struct GatewayState {
   // Service name to its backend.
   absl::flat_hash_map<std::string, std::shared_ptr<Backend>> routes;
   std::vector<std::shared_ptr<Backend>> backends;
+  // The same backends by key, for the next reload to reuse.
+  BackendCache backends_by_key;
   std::string identity_secret;
   absl::Duration default_deadline;
 };
-
-// Backends kept across reloads, keyed by their addresses, so a reload that
-// leaves a backend alone keeps its connections.
-using BackendCache = std::map<std::string, std::shared_ptr<Backend>>;
 
 // Builds a state from a loaded, validated configuration: reads the
 // descriptor set, the JWKS file and the identity secret. INVALID_ARGUMENT
