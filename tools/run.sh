@@ -17,6 +17,7 @@ DATA="${KOMMUNE_DATA_DIR:-$ROOT/data}"
 HOST="${KOMMUNE_HOST:-127.0.0.1}"
 mkdir -p "$DATA/logs" "$DATA/gateway"
 declare -A PORT=([policy_server]=50051)
+declare -A EXTRA_ARGS=()
 PIDS=()
 
 # The gateway's development setup under data/gateway/: the committed
@@ -60,33 +61,13 @@ for server in "${SERVERS[@]}"; do
   log="$DATA/logs/$name.log"
   # Keep the previous run's log; wait for this run's "serving" line only.
   [ -f "$log" ] && mv "$log" "$log.1"
+  # shellcheck disable=SC2086  # EXTRA_ARGS holds several flags
   "$BUILD/bin/$server" --listen="$HOST:${PORT[$server]}" \
     --database="sqlite://$DATA/$name.db" \
-    --identity_secret_file="$SECRET_FILE" 2>"$log" &
+    --identity_secret_file="$SECRET_FILE" ${EXTRA_ARGS[$server]:-} 2>"$log" &
   PIDS+=($!)
-  ready=""
-  for _ in $(seq 1 300); do
-    if grep -q '"serving"' "$log" 2>/dev/null; then ready=1; break; fi
-    kill -0 "${PIDS[-1]}" 2>/dev/null || break
-    sleep 0.1
-  done
-  if [ -z "$ready" ]; then
-    echo "$server did not start; its log ($log):" >&2
-    cat "$log" >&2
-    exit 1
-  fi
+  wait_for_log "$log" '"serving"' "${PIDS[-1]}"
 done
-
-wait_for_log() {  # wait_for_log LOG TEXT PID
-  for _ in $(seq 1 300); do
-    if grep -q "$2" "$1" 2>/dev/null; then return 0; fi
-    kill -0 "$3" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "did not start; its log ($1):" >&2
-  cat "$1" >&2
-  exit 1
-}
 
 log="$DATA/logs/gateway.log"
 [ -f "$log" ] && mv "$log" "$log.1"

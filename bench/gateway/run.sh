@@ -122,17 +122,6 @@ free_port() {
   done
 }
 
-wait_for_log() {  # wait_for_log LOG TEXT PID
-  for _ in $(seq 1 300); do
-    if grep -q "$2" "$1" 2>/dev/null; then return 0; fi
-    kill -0 "$3" 2>/dev/null || break
-    sleep 0.1
-  done
-  echo "did not start; its log ($1):" >&2
-  cat "$1" >&2
-  exit 1
-}
-
 # --- The policy service, with one small adopted policy -----------------------
 free_port PS_PORT
 SECRET_FILE="$T/gateway/identity-secret"

@@ -19,6 +19,19 @@ BUILD_PACKAGES=(
 # What the tests need beyond that.
 TEST_PACKAGES=(git grpc-proto postgresql clang-format curl openssl)
 
+# wait_for_log LOG TEXT PID: waits up to 30 s for a started server's log to
+# show TEXT; exits with the log shown if the server died or never did.
+wait_for_log() {
+  for _ in $(seq 1 300); do
+    if grep -q "$2" "$1" 2>/dev/null; then return 0; fi
+    kill -0 "$3" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "did not start; its log ($1):" >&2
+  cat "$1" >&2
+  exit 1
+}
+
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
 # install_missing_packages PACKAGE... (and "npm" for the npm client)
