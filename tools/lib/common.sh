@@ -14,7 +14,7 @@ BUILD_PACKAGES=(
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libabsl-dev libsqlite3-dev libpq-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libmicrohttpd-dev nlohmann-json3-dev prometheus-cpp-dev
+  libmicrohttpd-dev nlohmann-json3-dev prometheus-cpp-dev tzdata
 )
 # What the tests need beyond that.
 TEST_PACKAGES=(git grpc-proto postgresql clang-format curl openssl)
