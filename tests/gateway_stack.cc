@@ -113,6 +113,29 @@ absl::Status GatewayStack::Start(const Options& options) {
   for (const std::string& address : policy_addresses_) {
     config_.mutable_backends(0)->add_addresses(address);
   }
+  // Every other backend of the development configuration runs as its
+  // <name>_server, talking to the first policy server.
+  for (int i = 1; i < config_.backends_size(); ++i) {
+    auto* backend = config_.mutable_backends(i);
+    std::string address = absl::StrCat("127.0.0.1:", PickFreePort());
+    auto server = std::make_unique<ServerProcess>();
+    if (auto s = server->Start(
+            Bin(backend->name() + "_server"),
+            {"--listen=" + address,
+             "--database=sqlite://" + dir_ + "/" + backend->name() + ".db",
+             "--identity_secret_file=" + dir_ + "/identity-secret",
+             "--policy_address=" + policy_addresses_[0]});
+        !s.ok()) {
+      return s;
+    }
+    if (!server->WaitForLog("\"serving\"", absl::Seconds(30))) {
+      return absl::DeadlineExceededError(
+          backend->name() + "_server did not start: " + server->Log());
+    }
+    others_.push_back(std::move(server));
+    backend->clear_addresses();
+    backend->add_addresses(address);
+  }
   gateway::NewApiKey key = gateway::MakeApiKey("loader-101");
   key.entry.municipalities = {"101"};
   key.entry.roles = {"integration", "editor"};
@@ -151,9 +174,11 @@ void GatewayStack::Stop() {
     gateway_.Signal(SIGTERM);
     gateway_.Wait(absl::Seconds(30));
   }
-  for (auto& server : policies_) {
-    server->Signal(SIGTERM);
-    server->Wait(absl::Seconds(30));
+  for (auto* servers : {&others_, &policies_}) {
+    for (auto& server : *servers) {
+      server->Signal(SIGTERM);
+      server->Wait(absl::Seconds(30));
+    }
   }
 }
 

@@ -90,6 +90,8 @@ class GatewayStack {
   std::string revoked_api_key_;
   gateway::GatewayConfig config_;
   std::vector<std::unique_ptr<ServerProcess>> policies_;
+  // The servers of the other backends (hearing_server, ...).
+  std::vector<std::unique_ptr<ServerProcess>> others_;
   std::vector<std::string> policy_addresses_;
   ServerProcess gateway_;
   int grpc_port_ = 0;

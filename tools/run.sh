@@ -8,7 +8,7 @@ install_missing_packages "${BUILD_PACKAGES[@]}"
 # Only the binaries: the tests are the test command's business.
 say "Configuring in $BUILD"
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-SERVERS=(policy_server)
+SERVERS=(policy_server hearing_server)
 say "Building ${SERVERS[*]} gateway kommunectl devtoken"
 cmake --build "$BUILD" -j "$JOBS" \
   --target "${SERVERS[@]}" gateway kommunectl devtoken -- --no-print-directory
@@ -16,8 +16,8 @@ cmake --build "$BUILD" -j "$JOBS" \
 DATA="${KOMMUNE_DATA_DIR:-$ROOT/data}"
 HOST="${KOMMUNE_HOST:-127.0.0.1}"
 mkdir -p "$DATA/logs" "$DATA/gateway"
-declare -A PORT=([policy_server]=50051)
-declare -A EXTRA_ARGS=()
+declare -A PORT=([policy_server]=50051 [hearing_server]=50052)
+declare -A EXTRA_ARGS=([hearing_server]="--policy_address=$HOST:50051")
 PIDS=()
 
 # The gateway's development setup under data/gateway/: the committed
@@ -96,6 +96,7 @@ The suite is running (logs: $DATA/logs, databases: $DATA/*.db):
   gateway          $HOST:8443 gRPC (h2c)   $HOST:8080 JSON (Connect)
                    $HOST:9090 /metrics /healthz /readyz
   policy service   $HOST:${PORT[policy_server]} (behind the gateway)
+  hearing service  $HOST:${PORT[hearing_server]} (behind the gateway)
 
 A development token (12 hours; viewer, editor, secretary and analyst in
 101 København, 169 Høje-Taastrup and 190 Furesø; a new one with
