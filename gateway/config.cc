@@ -142,6 +142,9 @@ void ApplyDefaults(GatewayConfig& config) {
   DefaultDuration(http->mutable_read_timeout(), 10);
   if (http->max_connections() == 0) http->set_max_connections(1000);
   if (http->threads() == 0) http->set_threads(2);
+  if (http->max_connections_per_address() == 0) {
+    http->set_max_connections_per_address(64);
+  }
   auto* jwt = config.mutable_authentication()->mutable_jwt();
   DefaultDuration(jwt->mutable_clock_skew(), 60);
   if (jwt->municipalities_claim().empty()) {
@@ -179,6 +182,9 @@ absl::Status ValidateConfig(const GatewayConfig& config) {
   }
   if (config.http().max_connections() < 1) {
     return Invalid("http.max_connections", "must be positive");
+  }
+  if (config.http().max_connections_per_address() < 0) {
+    return Invalid("http.max_connections_per_address", "must be positive");
   }
   if (auto s =
           ValidateAddress("admin.address", config.admin().address(), false);

@@ -143,6 +143,7 @@ TEST(ApplyDefaultsTest, FillsDocumentedDefaults) {
   EXPECT_EQ(config.http().read_timeout().seconds(), 10);
   EXPECT_EQ(config.http().max_connections(), 1000);
   EXPECT_EQ(config.http().threads(), 2);
+  EXPECT_EQ(config.http().max_connections_per_address(), 64);
   EXPECT_EQ(config.authentication().jwt().clock_skew().seconds(), 60);
   EXPECT_EQ(config.authentication().jwt().municipalities_claim(),
             "municipalities");

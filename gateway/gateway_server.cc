@@ -131,6 +131,8 @@ absl::StatusOr<std::unique_ptr<GatewayServer>> GatewayServer::Start(
     options.read_timeout = ToDuration(c.http().read_timeout());
     options.threads = c.http().threads();
     options.max_connections = c.http().max_connections();
+    options.max_connections_per_address =
+        c.http().max_connections_per_address();
     if (!c.http().tls().certificate_file().empty()) {
       auto cert = ReadFile(c.http().tls().certificate_file());
       auto key = ReadFile(c.http().tls().private_key_file());

@@ -512,6 +512,8 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
       ValueOption(MHD_OPTION_CONNECTION_MEMORY_LIMIT,
                   static_cast<intptr_t>(pool_bytes)),
       ValueOption(MHD_OPTION_CONNECTION_LIMIT, o.max_connections),
+      ValueOption(MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                  o.max_connections_per_address),
       ValueOption(
           MHD_OPTION_CONNECTION_TIMEOUT,
           static_cast<intptr_t>(std::min<int64_t>(timeout_seconds, 1 << 30))),

@@ -78,6 +78,9 @@ struct HttpServerOptions {
   // `threads`). Beyond it new connections wait in the listen backlog, or
   // are accepted and closed at once.
   int max_connections = 1000;
+  // Open connections from one client address at most; 0 for no limit. Keeps
+  // one slow or greedy client from taking every connection.
+  int max_connections_per_address = 0;
   // Both set: HTTPS only.
   std::string tls_certificate_pem, tls_private_key_pem;
   // How long Shutdown waits for pending requests to be answered and sent

@@ -563,6 +563,30 @@ TEST_F(HttpServerTest, DisconnectsSlowClients) {
   EXPECT_TRUE(Serves());
 }
 
+// One address cannot take every connection (slow or greedy clients).
+TEST_F(HttpServerTest, LimitsConnectionsPerAddress) {
+  HttpServerOptions options = Options();
+  options.max_connections_per_address = 2;
+  options.threads = 1;
+  Start(options);
+  Client first(port_);
+  Client second(port_);
+  ASSERT_TRUE(first.Send("POST /echo HTTP/1.1\r\nHost: t\r\n"));
+  ASSERT_TRUE(second.Send("POST /echo HTTP/1.1\r\nHost: t\r\n"));
+  Client third(port_);
+  third.Send(Get("/third"));
+  EXPECT_TRUE(third.WaitForClose(absl::Seconds(5)));
+  // Once one of the two goes, the address may connect again.
+  first.Close();
+  absl::Time until = absl::Now() + absl::Seconds(5);
+  bool served = false;
+  while (!served && absl::Now() < until) {
+    served = Serves();
+    if (!served) absl::SleepFor(absl::Milliseconds(50));
+  }
+  EXPECT_TRUE(served);
+}
+
 TEST_F(HttpServerTest, PendingRequestsDoNotTimeOut) {
   HttpServerOptions options = Options();
   options.read_timeout = absl::Seconds(1);
