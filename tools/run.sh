@@ -88,6 +88,16 @@ say "Loading demo data from fixtures/ (skipped where already loaded)"
 "${CTL[@]}" --municipality=101 --roles=editor --subject=demo \
   import --id=integration-2011 --format=json --request_id=demo-101-2011 \
   "$ROOT/fixtures/demo/koebenhavn_integration_2011.json" >/dev/null
+# The municipalities' process templates for political treatment.
+for template in 101:koebenhavn_2010 169:hoeje_taastrup_2007 190:furesoe_2018; do
+  code="${template%%:*}" file="${template#*:}"
+  if ! out="$("${CTL[@]}" --hearing_address="$HOST:${PORT[hearing_server]}" \
+      --municipality="$code" --roles=secretary --subject=demo \
+      treatment template create "${file//_/-}" \
+      "$ROOT/services/hearing/testdata/$file.textproto" 2>&1)"; then
+    case "$out" in *ALREADY_EXISTS*) ;; *) echo "$out" >&2; exit 1 ;; esac
+  fi
+done
 
 API_KEY="$(cat "$GW/dev-api-key")"
 cat <<INFO
