@@ -81,11 +81,19 @@ v1::Response RedactForPublic(v1::Response response) {
   r->clear_email();
   r->clear_address();
   if (r->anonymous()) {
+    // Submit refuses `anonymous` on a party's response; one stored before
+    // that does not give the party away either.
+    response.clear_party_id();
     r->clear_display_name();
     r->clear_organisation();
     r->clear_represents();
   }
   return response;
+}
+
+v1::Hearing RedactHearingForPublic(v1::Hearing hearing) {
+  for (v1::Party& p : *hearing.mutable_parties()) p.clear_contact();
+  return hearing;
 }
 
 absl::Status CheckHearingTransition(v1::HearingState from,

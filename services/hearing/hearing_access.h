@@ -35,8 +35,13 @@ absl::Status CheckReadResponses(const Identity& caller,
                                 absl::string_view field);
 
 // What a caller outside the municipality sees of a response: never e-mail
-// or address; no name or organisation when anonymous.
+// or address; no name, organisation or party when anonymous.
 v1::Response RedactForPublic(v1::Response response);
+
+// What a caller outside the municipality sees of a hearing: the invited
+// parties without their contact data (e-mail or other; a citizen's is
+// personal data).
+v1::Hearing RedactHearingForPublic(v1::Hearing hearing);
 
 // planned -> open -> closed -> processed; cancelled from planned, open or
 // closed. FAILED_PRECONDITION naming the current state otherwise.

@@ -22,6 +22,12 @@ std::string FormatDate(const common::v1::Date& d) {
   return absl::StrFormat("%d.%d.%d", d.day(), d.month(), d.year());
 }
 
+// The policy of a hearing: its revision without "@rev".
+std::string PolicyOf(const v1::Hearing& hearing) {
+  return hearing.policy_revision().substr(0,
+                                          hearing.policy_revision().find('@'));
+}
+
 // An error from the policy service, under `field`, keeping its code.
 absl::Status FromPolicyService(const absl::Status& s, absl::string_view field,
                                absl::string_view what) {
@@ -33,12 +39,12 @@ absl::Status FromPolicyService(const absl::Status& s, absl::string_view field,
 
 absl::StatusOr<StoredHearing> HearingManager::LoadForWrite(
     Transaction& tx, const Identity& caller, const HearingRef& ref,
-    const std::string& etag) {
-  if (auto s = CheckManage(caller, ref.municipality_code, "name"); !s.ok()) {
+    const std::string& etag, absl::string_view field) {
+  if (auto s = CheckManage(caller, ref.municipality_code, field); !s.ok()) {
     return s;
   }
   if (auto s = store_->Lock(tx, ref.Name()); !s.ok()) return s;
-  auto stored = store_->LoadHearing(tx, ref.Name(), "name");
+  auto stored = store_->LoadHearing(tx, ref.Name(), field);
   if (!stored.ok()) return stored.status();
   if (!etag.empty() && etag != stored->hearing.etag()) {
     return absl::AbortedError(
@@ -88,13 +94,14 @@ absl::StatusOr<v1::Hearing> HearingManager::Create(
         "hearing.policy_revision: must be a policy of municipality ", *code));
   }
   std::string fingerprint = Fingerprint(request);
+  const std::string scope = absl::StrCat("CreateHearing|", request.parent());
   v1::Hearing out;
   // A retry is answered from the store without asking the policy service.
   bool replayed = false;
   if (!request.request_id().empty()) {
     absl::Status s = store_->db().Read([&](Transaction& tx) -> absl::Status {
-      auto r =
-          store_->Replay(tx, *code, request.request_id(), fingerprint, &out);
+      auto r = store_->Replay(tx, *code, scope, request.request_id(),
+                              fingerprint, &out);
       if (!r.ok()) return r.status();
       replayed = *r;
       return absl::OkStatus();
@@ -113,16 +120,21 @@ absl::StatusOr<v1::Hearing> HearingManager::Create(
   hearing.set_state(v1::HEARING_STATE_PLANNED);
   absl::Status status =
       store_->db().Write([&](Transaction& tx) -> absl::Status {
-        auto r =
-            store_->Replay(tx, *code, request.request_id(), fingerprint, &out);
+        auto r = store_->Replay(tx, *code, scope, request.request_id(),
+                                fingerprint, &out);
         if (!r.ok() || *r) return r.status();
+        // Hearings of a policy are planned and opened one at a time with
+        // its adoption (the treatment half takes the same lock).
+        if (auto s = store_->LockPolicy(tx, revision->policy); !s.ok()) {
+          return s;
+        }
         auto written =
             store_->WriteHearing(tx, *code, hearing, element_ids,
                                  caller.subject, "hearing.created", true);
         if (!written.ok()) return written.status();
         out = *written;
-        return store_->SaveAnswer(tx, *code, request.request_id(), fingerprint,
-                                  out.name(), out);
+        return store_->SaveAnswer(tx, *code, scope, request.request_id(),
+                                  fingerprint, out.name(), out);
       });
   if (!status.ok()) return status;
   return out;
@@ -136,7 +148,9 @@ absl::StatusOr<v1::Hearing> HearingManager::Get(
   absl::Status status = store_->db().Read([&](Transaction& tx) -> absl::Status {
     auto stored = LoadReadable(tx, caller, *ref, "name");
     if (!stored.ok()) return stored.status();
-    out = stored->hearing;
+    out = IsInsider(caller, ref->municipality_code)
+              ? stored->hearing
+              : RedactHearingForPublic(stored->hearing);
     return absl::OkStatus();
   });
   if (!status.ok()) return status;
@@ -167,6 +181,7 @@ absl::StatusOr<v1::ListHearingsResponse> HearingManager::List(
     if (!position.ok()) return position.status();
     after = *position;
   }
+  bool insider = IsInsider(caller, *code);
   v1::ListHearingsResponse response;
   absl::Status status = store_->db().Read([&](Transaction& tx) -> absl::Status {
     response.Clear();
@@ -184,7 +199,7 @@ absl::StatusOr<v1::ListHearingsResponse> HearingManager::List(
           response.set_next_page_token(MakePageToken(scope, last_returned));
           return absl::OkStatus();
         }
-        *response.add_hearings() = h;
+        *response.add_hearings() = insider ? h : RedactHearingForPublic(h);
         last_returned = id;
       }
       if (static_cast<int>(rows->size()) < *page_size + 1) {
@@ -237,7 +252,8 @@ absl::StatusOr<v1::Hearing> HearingManager::Update(
   v1::Hearing out;
   absl::Status status =
       store_->db().Write([&](Transaction& tx) -> absl::Status {
-        auto stored = LoadForWrite(tx, caller, *ref, request.hearing().etag());
+        auto stored = LoadForWrite(tx, caller, *ref, request.hearing().etag(),
+                                   "hearing.name");
         if (!stored.ok()) {
           if (absl::IsAborted(stored.status())) {
             return absl::AbortedError(
@@ -305,6 +321,7 @@ absl::StatusOr<v1::Hearing> HearingManager::Open(
     const Identity& caller, const v1::OpenHearingRequest& request) {
   auto ref = ParseHearingName(request.name(), "name");
   if (!ref.ok()) return ref.status();
+  absl::Time now = Now();
   // Check first, so that a hearing that cannot open never moves the policy.
   std::string policy;
   absl::Status checked =
@@ -316,8 +333,8 @@ absl::StatusOr<v1::Hearing> HearingManager::Open(
             !s.ok()) {
           return s;
         }
-        policy = stored->hearing.policy_revision().substr(
-            0, stored->hearing.policy_revision().find('@'));
+        if (auto s = CheckMayOpen(tx, stored->hearing, now); !s.ok()) return s;
+        policy = PolicyOf(stored->hearing);
         return absl::OkStatus();
       });
   if (!checked.ok()) return checked;
@@ -330,8 +347,38 @@ absl::StatusOr<v1::Hearing> HearingManager::Open(
     return FromPolicyService(sent.status(), "name",
                              "the policy could not be sent to hearing");
   }
-  return Transition(caller, request.name(), request.etag(),
-                    v1::HEARING_STATE_OPEN, "hearing.opened", nullptr);
+  // Checked again under the policy's lock, which an adoption takes too:
+  // either the adoption sees this hearing open, or this sees the adoption.
+  return Transition(
+      caller, request.name(), request.etag(), v1::HEARING_STATE_OPEN,
+      "hearing.opened", [this, now](Transaction& tx, v1::Hearing& h) {
+        if (auto s = store_->LockPolicy(tx, PolicyOf(h)); !s.ok()) {
+          return s;
+        }
+        return CheckMayOpen(tx, h, now);
+      });
+}
+
+absl::Status HearingManager::CheckMayOpen(Transaction& tx,
+                                          const v1::Hearing& hearing,
+                                          absl::Time now) {
+  auto after = IsAfterDeadline(hearing.deadline(), now);
+  if (!after.ok()) return after.status();
+  if (*after) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "hearing.deadline: the deadline ", FormatDate(hearing.deadline()),
+        " has passed; move it with UpdateHearing before opening"));
+  }
+  std::string policy = PolicyOf(hearing);
+  auto adopting = store_->AdoptingCase(tx, policy);
+  if (!adopting.ok()) return adopting.status();
+  if (!adopting->empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("name: the policy ", policy,
+                     " is adopted or being adopted (treatment case ", *adopting,
+                     "); it cannot go to hearing"));
+  }
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::Hearing> HearingManager::Close(
@@ -406,6 +453,9 @@ absl::StatusOr<v1::Hearing> HearingManager::WaiveParty(
   auto ref = ParseHearingName(request.name(), "name");
   if (!ref.ok()) return ref.status();
   if (auto s = ValidateText(request.reason(), "reason", true, 10000); !s.ok()) {
+    return s;
+  }
+  if (auto s = ValidateResourceId(request.party_id(), "party_id"); !s.ok()) {
     return s;
   }
   v1::Hearing out;

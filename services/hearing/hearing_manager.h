@@ -70,10 +70,17 @@ class HearingManager {
  private:
   // Locks the hearing for this transaction, loads it, checks the caller may
   // manage it and that `etag` (if any) is current (ABORTED otherwise).
+  // Errors about the hearing name `field`, the request field holding it.
   absl::StatusOr<StoredHearing> LoadForWrite(Transaction& tx,
                                              const Identity& caller,
                                              const HearingRef& ref,
-                                             const std::string& etag);
+                                             const std::string& etag,
+                                             absl::string_view field = "name");
+
+  // Whether a planned hearing may open now: its deadline has not passed,
+  // and no treatment case of its policy has an adoption pending or done.
+  absl::Status CheckMayOpen(Transaction& tx, const v1::Hearing& hearing,
+                            absl::Time now);
 
   // Moves a hearing to `to` after `check` (run inside the transaction).
   absl::StatusOr<v1::Hearing> Transition(

@@ -109,12 +109,14 @@ bool DanishLess(absl::string_view a, absl::string_view b) {
 
 std::string PublishedFrom(const v1::Response& response,
                           const v1::Hearing& hearing) {
-  if (!response.party_id().empty()) {
+  const v1::Responder& r = response.responder();
+  // Submit refuses `anonymous` on a party's response; one stored before
+  // that is published without the party's name too.
+  if (!response.party_id().empty() && !r.anonymous()) {
     for (const v1::Party& p : hearing.parties()) {
       if (p.party_id() == response.party_id()) return p.display_name();
     }
   }
-  const v1::Responder& r = response.responder();
   if (response.purged()) return "(personoplysninger slettet)";
   if (r.anonymous()) return "Anonym";
   std::string from = r.display_name();

@@ -16,7 +16,8 @@ bool DanishLess(absl::string_view a, absl::string_view b);
 
 // The responder as published: never e-mail or address; no name when the
 // responder asked to be anonymous or the personal data was purged. A
-// party's response is published under the party's name.
+// party's response is published under the party's name (a party cannot
+// answer anonymously; one stored as anonymous is published as such).
 std::string PublishedFrom(const v1::Response& response,
                           const v1::Hearing& hearing);
 

@@ -8,6 +8,7 @@
 #include "absl/time/civil_time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/hearing/hearing_access.h"
 #include "services/hearing/hearing_calendar.h"
 
 namespace kommune::hearing {
@@ -177,6 +178,29 @@ TEST(PublishedFromTest, NeverShowsContactDataOrPurgedNames) {
   EXPECT_EQ(PublishedFrom(r, h), "Ole, Foreningen");
   r.set_purged(true);
   EXPECT_EQ(PublishedFrom(r, h), "(personoplysninger slettet)");
+}
+
+// Submit refuses `anonymous` on a party's response; one stored before that
+// is still published without the name.
+TEST(PublishedFromTest, AnonymousPartyResponseHasNoName) {
+  v1::Hearing h;
+  auto* party = h.add_parties();
+  party->set_party_id("borger-1");
+  party->set_display_name("Karen Sørensen");
+  party->set_kind(v1::PARTY_KIND_CITIZEN);
+  v1::Response r;
+  r.set_party_id("borger-1");
+  EXPECT_EQ(PublishedFrom(r, h), "Karen Sørensen");
+  r.mutable_responder()->set_display_name("Karen Sørensen");
+  r.mutable_responder()->set_anonymous(true);
+  EXPECT_EQ(PublishedFrom(r, h), "Anonym");
+  r.set_state(v1::RESPONSE_STATE_SUBMITTED);
+  v1::HearingMemo memo = BuildMemo(h, {r});
+  ASSERT_EQ(memo.responses_size(), 1);
+  EXPECT_EQ(memo.responses(0).from(), "Anonym");
+  v1::Response published = RedactForPublic(r);
+  EXPECT_TRUE(published.party_id().empty());
+  EXPECT_THAT(published.SerializeAsString(), Not(HasSubstr("Karen")));
 }
 
 }  // namespace

@@ -201,8 +201,11 @@ absl::Status ValidateHearing(const v1::Hearing& h, absl::string_view field) {
         !s.ok()) {
       return s;
     }
-    if (!v1::PartyKind_IsValid(p.kind())) {
-      return Invalid(pf + ".kind", "is not a party kind");
+    if (!v1::PartyKind_IsValid(p.kind()) ||
+        p.kind() == v1::PARTY_KIND_UNSPECIFIED) {
+      return Invalid(pf + ".kind",
+                     "choose committee, council, citizen, association, "
+                     "company, authority or med_committee");
     }
     if (auto s = ValidateShort(p.contact(), pf + ".contact", false); !s.ok()) {
       return s;
@@ -260,6 +263,13 @@ absl::Status ValidateResponse(const v1::Response& r, bool public_hearing,
         std::pair{who.represents(), "responder.represents"},
         std::pair{who.address(), "responder.address"}}) {
     if (auto s = ValidateShort(text, f(name), false); !s.ok()) return s;
+  }
+  // An invited party answers under its own name: the hearing publishes
+  // who was invited and who answered, so anonymity is for the public.
+  if (!r.party_id().empty() && who.anonymous()) {
+    return Invalid(f("responder.anonymous"),
+                   "an invited party answers under its own name; only "
+                   "responders from the public may be anonymous");
   }
   if (public_hearing && r.party_id().empty() && !who.consent()) {
     return Invalid(f("responder.consent"),

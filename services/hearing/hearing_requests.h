@@ -60,7 +60,8 @@ absl::Status ValidateHearing(const v1::Hearing& hearing,
 
 // The writable fields of a new response, checked: text, attachments,
 // element ids (against the heard revision's), quoted passages, responder
-// (in a public hearing: name and consent required), deletion date.
+// (in a public hearing: name and consent required; a party's response
+// is never anonymous), deletion date.
 absl::Status ValidateResponse(const v1::Response& response, bool public_hearing,
                               const std::set<std::string>& element_ids,
                               absl::string_view field);

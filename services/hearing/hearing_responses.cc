@@ -54,25 +54,34 @@ absl::StatusOr<v1::Response> HearingManager::Submit(
   if (auto s = CheckRequestId(request.request_id()); !s.ok()) return s;
   const std::string& code = ref->municipality_code;
   std::string fingerprint = Fingerprint(request);
+  // The same id sent to another hearing or method is another request.
+  const std::string scope = absl::StrCat("SubmitResponse|", ref->Name());
   absl::Time now = Now();
+  auto today = TodayInCopenhagen(now);
+  if (!today.ok()) return today.status();
   v1::Response out;
   absl::Status status = store_->db().Write([&](Transaction& tx)
                                                -> absl::Status {
-    auto replayed =
-        store_->Replay(tx, code, request.request_id(), fingerprint, &out);
-    if (!replayed.ok() || *replayed) return replayed.status();
     if (auto s = store_->Lock(tx, ref->Name()); !s.ok()) return s;
     auto stored = LoadReadable(tx, caller, *ref, "parent");
     if (!stored.ok()) return stored.status();
     const v1::Hearing& h = stored->hearing;
     bool is_public = h.kind() == v1::HEARING_KIND_PUBLIC;
     v1::Response response = ResponseWritableFields(request.response());
-    const v1::Party* party = nullptr;
-    if (!is_public || !response.party_id().empty()) {
-      // Only the administration records a party's answer.
+    bool for_party = !is_public || !response.party_id().empty();
+    // Only the administration records a party's answer.
+    if (for_party) {
       if (auto s = CheckManage(caller, code, "response.party_id"); !s.ok()) {
         return s;
       }
+    }
+    // A retry is answered as the first time, but only to a caller who may
+    // make the request (the answer holds the responder's contact data).
+    auto replayed = store_->Replay(tx, code, scope, request.request_id(),
+                                   fingerprint, &out);
+    if (!replayed.ok() || *replayed) return replayed.status();
+    const v1::Party* party = nullptr;
+    if (for_party) {
       if (response.party_id().empty()) {
         return absl::InvalidArgumentError(
             "response.party_id: is required in an internal hearing");
@@ -89,6 +98,11 @@ absl::StatusOr<v1::Response> HearingManager::Submit(
           absl::StrCat("parent: the hearing is ", HearingStateName(h.state()),
                        "; responses are taken while it is open"));
     }
+    if (*today < ToCivilDay(h.open_date())) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("parent: the hearing takes responses from ",
+                       FormatDate(h.open_date()), " (Copenhagen time)"));
+    }
     if (auto s = ValidateResponse(response, is_public, stored->element_ids,
                                   "response");
         !s.ok()) {
@@ -102,35 +116,36 @@ absl::StatusOr<v1::Response> HearingManager::Submit(
           absl::StrCat("parent: the deadline ", FormatDate(h.deadline()),
                        " has passed and this hearing refuses late responses"));
     }
-    auto existing = store_->ListResponses(tx, h.name(), 0, INT32_MAX);
-    if (!existing.ok()) return existing.status();
+    // Indexed lookups: a submission costs the same however many responses
+    // the hearing already holds.
     if (party != nullptr) {
-      for (const StoredResponse& r : *existing) {
-        if (r.response.party_id() == party->party_id() &&
-            r.response.state() == v1::RESPONSE_STATE_SUBMITTED) {
-          return absl::AlreadyExistsError(
-              absl::StrCat("response.party_id: '", party->party_id(),
-                           "' has already answered (", r.response.name(),
-                           "); withdraw that response to answer again"));
-        }
+      auto standing =
+          store_->FindPartyResponse(tx, h.name(), party->party_id());
+      if (!standing.ok()) return standing.status();
+      if (standing->has_value()) {
+        return absl::AlreadyExistsError(
+            absl::StrCat("response.party_id: '", party->party_id(),
+                         "' has already answered (", **standing,
+                         "); withdraw that response to answer again"));
       }
       if (response.responder().display_name().empty()) {
         response.mutable_responder()->set_display_name(party->display_name());
       }
     }
-    int64_t seq = existing->empty() ? 1 : existing->back().seq + 1;
-    response.set_name(ResponseRef{*ref, absl::StrCat(seq)}.Name());
+    auto seq = store_->NextResponseSeq(tx, h.name());
+    if (!seq.ok()) return seq.status();
+    response.set_name(ResponseRef{*ref, absl::StrCat(*seq)}.Name());
     *response.mutable_receive_time() =
         TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(now));
     response.set_late(*late);
     response.set_state(v1::RESPONSE_STATE_SUBMITTED);
     auto written =
-        store_->WriteResponse(tx, code, h.name(), seq, response, caller.subject,
-                              "response.submitted", true);
+        store_->WriteResponse(tx, code, h.name(), *seq, response,
+                              caller.subject, "response.submitted", true);
     if (!written.ok()) return written.status();
     out = *written;
-    return store_->SaveAnswer(tx, code, request.request_id(), fingerprint,
-                              out.name(), out);
+    return store_->SaveAnswer(tx, code, scope, request.request_id(),
+                              fingerprint, out.name(), out);
   });
   if (!status.ok()) return status;
   return out;
@@ -346,7 +361,7 @@ absl::StatusOr<v1::PurgePersonalDataResponse> HearingManager::Purge(
   absl::Status status =
       store_->db().Write([&](Transaction& tx) -> absl::Status {
         out.Clear();
-        auto stored = LoadForWrite(tx, caller, *ref, "");
+        auto stored = LoadForWrite(tx, caller, *ref, "", "parent");
         if (!stored.ok()) return stored.status();
         auto responses =
             store_->ListResponses(tx, stored->hearing.name(), 0, INT32_MAX);

@@ -869,13 +869,29 @@ TEST_P(HearingServiceTest, ReplaysFureso2018PublicHearing) {
         "ole@example.dk", "Stavnsholtvej"}) {
     EXPECT_THAT(memo.document(), Not(HasSubstr(secret))) << secret;
   }
-  // The change feed never carries e-mail or address.
+  // The change feed is never purged, so it carries no personal data of
+  // responders at all: only whether they asked to be anonymous and
+  // consented.
   auto events = events_.List(*db_, {"190"}, 0, 100);
   ASSERT_TRUE(events.ok());
+  int response_events = 0;
   for (const auto& e : *events) {
-    EXPECT_THAT(e.SerializeAsString(), Not(HasSubstr("karen.soerensen")));
-    EXPECT_THAT(e.SerializeAsString(), Not(HasSubstr("Paltholmterrasserne")));
+    std::string payload = e.SerializeAsString();
+    for (const char* secret :
+         {"Karen", "karen.soerensen", "Paltholmterrasserne",
+          "Farum Sprogvenner", "Ole Hansen", "ole@example.dk",
+          "Stavnsholtvej"}) {
+      EXPECT_THAT(payload, Not(HasSubstr(secret))) << e.type() << " " << secret;
+    }
+    if (e.type() != "response.submitted") continue;
+    ++response_events;
+    v1::Response r;
+    ASSERT_TRUE(e.payload().UnpackTo(&r));
+    EXPECT_EQ(r.name(), e.resource());
+    EXPECT_TRUE(r.responder().consent());
+    EXPECT_EQ(r.responder().anonymous(), r.name() == anonymous.name());
   }
+  EXPECT_EQ(response_events, 2);
 }
 
 TEST_P(HearingServiceTest, InternalHearingsStayInside) {
@@ -981,6 +997,232 @@ TEST_P(HearingServiceTest, PurgesPersonalDataWhenDue) {
   ASSERT_TRUE(
       stub_->PurgePersonalData(As(kFuresoSecretary).get(), pr, &purged).ok());
   EXPECT_EQ(purged.purged_count(), 0);
+}
+
+// Invited parties' contact data is the administration's: outsiders read a
+// public hearing without it, and the change feed never carries it.
+TEST_P(HearingServiceTest, PartiesContactStaysInside) {
+  SetNow(At(2018, 8, 7));
+  v1::Hearing h = FuresoHearing();
+  v1::Party citizen = MakeParty("borger-1", "En borger i Farum");
+  citizen.set_kind(v1::PARTY_KIND_CITIZEN);
+  citizen.set_contact("borger.i.farum@example.dk");
+  *h.add_parties() = citizen;
+  *h.add_parties() = MakeParty("integrationsraadet", "Integrationsrådet");
+  h.mutable_parties(1)->set_contact("raadet@example.dk");
+  std::string name =
+      CreateOpen(h, kFuresoSecretary, "municipalities/190", "offentlig");
+  v1::ListHearingsRequest lr;
+  lr.set_parent("municipalities/190");
+  for (const Identity* who : {&kAnonymous, &kOutsider}) {
+    v1::Hearing got;
+    ASSERT_TRUE(GetHearing(*who, name, &got).ok());
+    ASSERT_EQ(got.parties_size(), 2);
+    EXPECT_EQ(got.parties(0).display_name(), "En borger i Farum");
+    EXPECT_THAT(got.SerializeAsString(), Not(HasSubstr("example.dk")));
+    v1::ListHearingsResponse list;
+    ASSERT_TRUE(stub_->ListHearings(As(*who).get(), lr, &list).ok());
+    ASSERT_EQ(list.hearings_size(), 1);
+    EXPECT_EQ(list.hearings(0).parties_size(), 2);
+    EXPECT_THAT(list.SerializeAsString(), Not(HasSubstr("example.dk")));
+  }
+  // Inside the municipality the contact is there.
+  v1::Hearing got;
+  ASSERT_TRUE(GetHearing(kFuresoSecretary, name, &got).ok());
+  EXPECT_EQ(got.parties(0).contact(), "borger.i.farum@example.dk");
+  v1::ListHearingsResponse list;
+  ASSERT_TRUE(stub_->ListHearings(As(kFuresoSecretary).get(), lr, &list).ok());
+  ASSERT_EQ(list.hearings_size(), 1);
+  EXPECT_EQ(list.hearings(0).parties(1).contact(), "raadet@example.dk");
+  // The change feed (never purged) has the parties without contact.
+  auto events = events_.List(*db_, {"190"}, 0, 100);
+  ASSERT_TRUE(events.ok());
+  ASSERT_FALSE(events->empty());
+  for (const auto& e : *events) {
+    EXPECT_THAT(e.SerializeAsString(), Not(HasSubstr("example.dk")))
+        << e.type();
+    v1::Hearing payload;
+    ASSERT_TRUE(e.payload().UnpackTo(&payload));
+    EXPECT_EQ(payload.parties_size(), 2);
+  }
+}
+
+// Responses are taken from the open date (in Copenhagen), even when the
+// hearing was opened earlier.
+TEST_P(HearingServiceTest, NoResponsesBeforeTheOpenDate) {
+  SetNow(At(2018, 8, 1));
+  v1::Hearing h = FuresoHearing();
+  *h.add_parties() = MakeParty("integrationsraadet", "Integrationsrådet");
+  std::string name =
+      CreateOpen(h, kFuresoSecretary, "municipalities/190", "offentlig");
+  SetNow(At(2018, 8, 6, 23, 59));
+  v1::Response out;
+  grpc::Status s = Submit(kAnonymous, name, CitizenResponse(false), &out);
+  ExpectStatus(s, grpc::StatusCode::FAILED_PRECONDITION, "parent");
+  EXPECT_THAT(s.error_message(), HasSubstr("7.8.2018"));
+  ExpectStatus(Submit(kFuresoSecretary, name,
+                      PartyResponse("integrationsraadet", "Svar"), &out),
+               grpc::StatusCode::FAILED_PRECONDITION, "parent");
+  SetNow(At(2018, 8, 7, 0, 0));
+  ASSERT_TRUE(Submit(kAnonymous, name, CitizenResponse(false), &out).ok());
+  ASSERT_TRUE(Submit(kFuresoSecretary, name,
+                     PartyResponse("integrationsraadet", "Svar"), &out)
+                  .ok());
+}
+
+// A hearing whose deadline has passed cannot open (the policy would go to
+// hearing for a period already over).
+TEST_P(HearingServiceTest, OpenRefusesAPassedDeadline) {
+  v1::Hearing created, out;
+  ASSERT_TRUE(Create(kSecretary, KobenhavnHearing(), &created).ok());
+  SetNow(At(2010, 5, 8, 0, 0));
+  grpc::Status s = Open(kSecretary, created.name(), &out);
+  ExpectStatus(s, grpc::StatusCode::FAILED_PRECONDITION, "hearing.deadline");
+  EXPECT_THAT(s.error_message(), HasSubstr("7.5.2010"));
+  EXPECT_TRUE(policies_.sent().empty());
+  ASSERT_TRUE(GetHearing(kViewer, created.name(), &out).ok());
+  EXPECT_EQ(out.state(), v1::HEARING_STATE_PLANNED);
+  SetNow(At(2010, 5, 7, 23, 59));
+  ASSERT_TRUE(Open(kSecretary, created.name(), &out).ok());
+  EXPECT_EQ(out.state(), v1::HEARING_STATE_OPEN);
+}
+
+// An invited party answers under its own name (the hearing lists its
+// parties and who answered), so `anonymous` is for public responders only.
+TEST_P(HearingServiceTest, PartyResponsesCannotBeAnonymous) {
+  SetNow(At(2018, 8, 7));
+  v1::Hearing h = FuresoHearing();
+  *h.add_parties() = MakeParty("integrationsraadet", "Integrationsrådet");
+  std::string name =
+      CreateOpen(h, kFuresoSecretary, "municipalities/190", "offentlig");
+  v1::Response r = PartyResponse("integrationsraadet", "Rådets svar");
+  r.mutable_responder()->set_anonymous(true);
+  v1::Response out;
+  ExpectStatus(Submit(kFuresoSecretary, name, r, &out),
+               grpc::StatusCode::INVALID_ARGUMENT,
+               "response.responder.anonymous");
+  r.mutable_responder()->set_anonymous(false);
+  ASSERT_TRUE(Submit(kFuresoSecretary, name, r, &out).ok());
+  EXPECT_EQ(out.responder().display_name(), "Integrationsrådet");
+}
+
+// request_id is scoped by method and hearing: an anonymous responder
+// cannot take an id the administration uses elsewhere, and a replay is
+// only for callers who may make the request.
+TEST_P(HearingServiceTest, RequestIdsAreScopedAndAuthorised) {
+  SetNow(At(2018, 8, 7));
+  std::string name = CreateOpen(FuresoHearing(), kFuresoSecretary,
+                                "municipalities/190", "offentlig");
+  v1::Response citizen, again;
+  ASSERT_TRUE(
+      Submit(kAnonymous, name, CitizenResponse(false), &citizen, "x-1").ok());
+  v1::Hearing created;
+  grpc::Status s = Create(kFuresoSecretary, FuresoHearing(), &created, "anden",
+                          "municipalities/190", "x-1");
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(created.name(), "municipalities/190/hearings/anden");
+  ASSERT_TRUE(
+      Submit(kAnonymous, name, CitizenResponse(false), &again, "x-1").ok());
+  EXPECT_EQ(again.name(), citizen.name());
+  // Staff's party answer in an internal hearing is not replayed to callers
+  // who may not submit it.
+  SetNow(At(2010, 3, 15));
+  std::string internal = CreateOpen(KobenhavnHearing(), kSecretary,
+                                    "municipalities/101", "udvalg-2010");
+  v1::Response party, out;
+  ASSERT_TRUE(
+      Submit(kSecretary, internal, PartyResponse("buu", "Svar"), &party, "p-1")
+          .ok());
+  ExpectStatus(
+      Submit(kAnonymous, internal, PartyResponse("buu", "Svar"), &out, "p-1"),
+      grpc::StatusCode::UNAUTHENTICATED, "parent");
+  ExpectStatus(
+      Submit(kViewer, internal, PartyResponse("buu", "Svar"), &out, "p-1"),
+      grpc::StatusCode::PERMISSION_DENIED, "response.party_id");
+  ASSERT_TRUE(
+      Submit(kSecretary, internal, PartyResponse("buu", "Svar"), &out, "p-1")
+          .ok());
+  EXPECT_EQ(out.name(), party.name());
+}
+
+// A treatment case of the policy with an adoption pending or done: no new
+// hearing of the policy opens.
+TEST_P(HearingServiceTest, AdoptionBlocksOpening) {
+  v1::Hearing created, out;
+  ASSERT_TRUE(Create(kSecretary, KobenhavnHearing(), &created).ok());
+  auto put_case = [&](int64_t state, int64_t pending) {
+    ASSERT_TRUE(db_->Write([&](Transaction& tx) -> absl::Status {
+                     if (auto s =
+                             tx.Execute("DELETE FROM treatment_cases WHERE "
+                                        "municipality_code = '101'");
+                         !s.ok()) {
+                       return s;
+                     }
+                     return tx.Execute(
+                         "INSERT INTO treatment_cases (municipality_code, "
+                         "case_id, policy, state, adoption_pending, snapshot) "
+                         "VALUES (?, ?, ?, ?, ?, ?)",
+                         {std::string("101"), std::string("integration"),
+                          std::string(kKbhPolicy), state, pending,
+                          Blob{std::string()}});
+                   })
+                    .ok());
+  };
+  put_case(v1::CASE_STATE_IN_PROGRESS, 1);
+  grpc::Status s = Open(kSecretary, created.name(), &out);
+  ExpectStatus(s, grpc::StatusCode::FAILED_PRECONDITION, "name");
+  EXPECT_THAT(s.error_message(), HasSubstr(kKbhPolicy));
+  EXPECT_TRUE(policies_.sent().empty());
+  put_case(v1::CASE_STATE_ADOPTED, 0);
+  s = Open(kSecretary, created.name(), &out);
+  ExpectStatus(s, grpc::StatusCode::FAILED_PRECONDITION, "name");
+  EXPECT_THAT(s.error_message(), HasSubstr(kKbhPolicy));
+  EXPECT_TRUE(policies_.sent().empty());
+  ASSERT_TRUE(GetHearing(kViewer, created.name(), &out).ok());
+  EXPECT_EQ(out.state(), v1::HEARING_STATE_PLANNED);
+  // A case still under way (or rejected) does not block.
+  put_case(v1::CASE_STATE_IN_PROGRESS, 0);
+  ASSERT_TRUE(Open(kSecretary, created.name(), &out).ok());
+  EXPECT_EQ(out.state(), v1::HEARING_STATE_OPEN);
+}
+
+TEST_P(HearingServiceTest, ErrorsNameTheRequestField) {
+  v1::Hearing out;
+  v1::UpdateHearingRequest ur;
+  ur.mutable_hearing()->set_name("municipalities/101/hearings/nope");
+  *ur.mutable_hearing()->mutable_deadline() = Day(2010, 5, 14);
+  ur.mutable_update_mask()->add_paths("deadline");
+  ExpectStatus(stub_->UpdateHearing(As(kSecretary).get(), ur, &out),
+               grpc::StatusCode::NOT_FOUND, "hearing.name");
+  v1::PurgePersonalDataRequest pr;
+  pr.set_parent("municipalities/101/hearings/nope");
+  v1::PurgePersonalDataResponse purged;
+  ExpectStatus(stub_->PurgePersonalData(As(kSecretary).get(), pr, &purged),
+               grpc::StatusCode::NOT_FOUND, "parent");
+  v1::Hearing h = KobenhavnHearing();
+  h.mutable_parties(2)->set_kind(v1::PARTY_KIND_UNSPECIFIED);
+  ExpectStatus(Create(kSecretary, h, &out), grpc::StatusCode::INVALID_ARGUMENT,
+               "hearing.parties[2].kind");
+  ASSERT_TRUE(Create(kSecretary, KobenhavnHearing(), &out).ok());
+  ur.mutable_hearing()->set_name(out.name());
+  *ur.mutable_hearing()->mutable_parties() = h.parties();
+  ur.mutable_update_mask()->set_paths(0, "parties");
+  ExpectStatus(stub_->UpdateHearing(As(kSecretary).get(), ur, &out),
+               grpc::StatusCode::INVALID_ARGUMENT, "hearing.parties[2].kind");
+  v1::WaivePartyRequest wr;
+  wr.set_name("municipalities/101/hearings/udvalg-2010");
+  wr.set_reason("Behandler selv sagen");
+  for (const char* bad : {"", "Ikke Et Id", "x/../y"}) {
+    wr.set_party_id(bad);
+    ExpectStatus(stub_->WaiveParty(As(kSecretary).get(), wr, &out),
+                 grpc::StatusCode::INVALID_ARGUMENT, "party_id");
+    wr.set_name("municipalities/101/hearings/nope");
+    ExpectStatus(stub_->WaiveParty(As(kSecretary).get(), wr, &out),
+                 grpc::StatusCode::INVALID_ARGUMENT, "party_id");
+    wr.set_name("municipalities/101/hearings/udvalg-2010");
+  }
+  wr.set_party_id("buu");
+  ASSERT_TRUE(stub_->WaiveParty(As(kSecretary).get(), wr, &out).ok());
 }
 
 KOMMUNE_INSTANTIATE_ENGINE_TEST(HearingServiceTest);

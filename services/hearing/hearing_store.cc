@@ -7,6 +7,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "google/protobuf/util/time_util.h"
+#include "kommune/hearing/v1/treatment.pb.h"
 #include "services/common/fingerprint.h"
 
 namespace kommune::hearing {
@@ -95,8 +96,11 @@ absl::StatusOr<v1::Hearing> HearingStore::WriteHearing(
          Blob{hearing.SerializeAsString()}, hearing.name()});
   }
   if (!s.ok()) return s;
+  // The change feed is never purged: parties' contact data stays out of it.
+  v1::Hearing payload = hearing;
+  for (v1::Party& p : *payload.mutable_parties()) p.clear_contact();
   auto event = events_->Append(
-      tx, {municipality_code, event_type, hearing.name(), actor, &hearing});
+      tx, {municipality_code, event_type, hearing.name(), actor, &payload});
   if (!event.ok()) return event.status();
   return hearing;
 }
@@ -162,6 +166,19 @@ absl::StatusOr<std::vector<StoredResponse>> HearingStore::ListResponses(
   return out;
 }
 
+absl::StatusOr<std::optional<std::string>> HearingStore::FindPartyResponse(
+    Transaction& tx, const std::string& hearing_name,
+    const std::string& party_id) {
+  auto rows = tx.Query(
+      "SELECT name FROM hearing_responses WHERE hearing = ? AND party_id = ? "
+      "AND state = ? LIMIT 1",
+      {hearing_name, party_id,
+       static_cast<int64_t>(v1::RESPONSE_STATE_SUBMITTED)});
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<std::string>();
+  return std::optional<std::string>((*rows)[0].Text(0));
+}
+
 absl::StatusOr<int64_t> HearingStore::NextResponseSeq(
     Transaction& tx, const std::string& hearing_name) {
   auto rows = tx.Query(
@@ -190,30 +207,64 @@ absl::StatusOr<v1::Response> HearingStore::WriteResponse(
                 {static_cast<int64_t>(response.state()),
                  Blob{response.SerializeAsString()}, response.name()});
   if (!s.ok()) return s;
+  // The change feed is never purged, so no personal data of the responder
+  // goes into it: only whether they asked to be anonymous and consented.
   v1::Response payload = response;
-  payload.mutable_responder()->clear_email();
-  payload.mutable_responder()->clear_address();
+  v1::Responder who;
+  who.set_anonymous(response.responder().anonymous());
+  who.set_consent(response.responder().consent());
+  *payload.mutable_responder() = who;
   auto event = events_->Append(
       tx, {municipality_code, event_type, response.name(), actor, &payload});
   if (!event.ok()) return event.status();
   return response;
 }
 
+absl::Status HearingStore::LockPolicy(Transaction& tx,
+                                      const std::string& policy) {
+  return tx.Lock(absl::StrCat("policy-hearings:", policy));
+}
+
+absl::StatusOr<std::string> HearingStore::AdoptingCase(
+    Transaction& tx, const std::string& policy) {
+  auto rows = tx.Query(
+      "SELECT municipality_code, case_id FROM treatment_cases WHERE "
+      "policy = ? AND (adoption_pending = 1 OR state = ?) ORDER BY "
+      "municipality_code, case_id LIMIT 1",
+      {policy, static_cast<int64_t>(v1::CASE_STATE_ADOPTED)});
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::string();
+  return absl::StrCat("municipalities/", (*rows)[0].Text(0), "/treatmentCases/",
+                      (*rows)[0].Text(1));
+}
+
+namespace {
+
+// The stored key of a request id: "SubmitResponse|<hearing>|<request_id>".
+std::string RequestKey(const std::string& scope,
+                       const std::string& request_id) {
+  return absl::StrCat(scope, "|", request_id);
+}
+
+}  // namespace
+
 absl::StatusOr<bool> HearingStore::Replay(Transaction& tx,
                                           const std::string& municipality_code,
+                                          const std::string& scope,
                                           const std::string& request_id,
                                           const std::string& fingerprint,
                                           google::protobuf::Message* out) {
   if (request_id.empty()) return false;
+  std::string key = RequestKey(scope, request_id);
   if (auto s = tx.Lock(
-          absl::StrCat("hearing-request:", municipality_code, "/", request_id));
+          absl::StrCat("hearing-request:", municipality_code, "/", key));
       !s.ok()) {
     return s;
   }
   auto rows = tx.Query(
       "SELECT fingerprint, response FROM hearing_requests WHERE "
       "municipality = ? AND request_id = ?",
-      {municipality_code, request_id});
+      {municipality_code, key});
   if (!rows.ok()) return rows.status();
   if (rows->empty()) return false;
   if ((*rows)[0].Text(0) != fingerprint) {
@@ -228,6 +279,7 @@ absl::StatusOr<bool> HearingStore::Replay(Transaction& tx,
 
 absl::Status HearingStore::SaveAnswer(Transaction& tx,
                                       const std::string& municipality_code,
+                                      const std::string& scope,
                                       const std::string& request_id,
                                       const std::string& fingerprint,
                                       const std::string& resource,
@@ -236,7 +288,7 @@ absl::Status HearingStore::SaveAnswer(Transaction& tx,
   return tx.Execute(
       "INSERT INTO hearing_requests (municipality, request_id, fingerprint, "
       "resource, response) VALUES (?, ?, ?, ?, ?)",
-      {municipality_code, request_id, fingerprint, resource,
+      {municipality_code, RequestKey(scope, request_id), fingerprint, resource,
        Blob{answer.SerializeAsString()}});
 }
 

@@ -27,9 +27,29 @@ google::protobuf::Timestamp ToTimestamp(absl::Time t) {
   return TimeUtil::MicrosecondsToTimestamp(absl::ToUnixMicros(t));
 }
 
-// The policy service could not be reached: worth retrying later.
-bool IsUnreachable(const absl::Status& status) {
-  return absl::IsUnavailable(status) || absl::IsDeadlineExceeded(status);
+// How long the retry loop leaves a just recorded adoption to the request
+// that recorded it (which asks the policy service right after the commit;
+// its calls time out after 10 s).
+constexpr absl::Duration kFirstAttemptLease = absl::Minutes(1);
+
+// The policy service could not be reached or asks to try again: the
+// adoption stays pending. Any other answer is a refusal for good.
+bool IsTransient(const absl::Status& status) {
+  return absl::IsUnavailable(status) || absl::IsDeadlineExceeded(status) ||
+         absl::IsAborted(status) || absl::IsResourceExhausted(status);
+}
+
+// What RecordDecision answers when the adoption was refused for good (and
+// the final approval compensated).
+absl::Status RefusalError(const std::string& policy, absl::string_view reason) {
+  return absl::FailedPreconditionError(absl::StrCat(
+      "step_id: the policy service refused to adopt '", policy, "': ", reason));
+}
+absl::Status ReplayedRefusalError(const std::string& policy,
+                                  absl::string_view reason) {
+  return absl::FailedPreconditionError(absl::StrCat(
+      "step_id: the adoption of '", policy,
+      "' was refused and the final approval superseded: ", reason));
 }
 
 // Paging over ids within a municipality.
@@ -61,6 +81,35 @@ const v1::Decision* FinalApproval(const v1::TreatmentCase& c) {
     return nullptr;
   }
   return &*c.steps().rbegin()->decisions().rbegin();
+}
+
+// Who recorded the final approval, to act for in the background.
+std::string RecordedBy(const v1::TreatmentCase& c) {
+  const v1::Decision* approval = FinalApproval(c);
+  if (approval == nullptr || approval->recorded_by().empty()) {
+    return "treatment-service";
+  }
+  return approval->recorded_by();
+}
+
+// Undoes a final approval whose adoption was refused for good: the decision
+// is kept but superseded, the adoption step is open again, the adoption no
+// longer pending (its last_error says why).
+void Compensate(const absl::Status& refusal, v1::TreatmentCase* c) {
+  if (!c->steps().empty()) {
+    v1::CaseStep* step = c->mutable_steps(c->steps_size() - 1);
+    if (!step->decisions().empty()) {
+      step->mutable_decisions(step->decisions_size() - 1)->set_superseded(true);
+    }
+    step->set_state(v1::STEP_STATE_OPEN);
+    c->set_current_step_id(step->step_id());
+  }
+  v1::Adoption* a = c->mutable_adoption();
+  a->set_pending(false);
+  a->clear_policy_revision();
+  a->clear_adopt_time();
+  a->set_last_error(refusal.ToString());
+  c->set_state(v1::CASE_STATE_IN_PROGRESS);
 }
 
 void MarkAdopted(const policy::v1::Policy& adopted, absl::Time now,
@@ -173,6 +222,13 @@ absl::StatusOr<v1::ProcessTemplate> TreatmentManager::UpdateTemplate(
   v1::ProcessTemplate out;
   absl::Status status =
       store_->db().Write([&](Transaction& tx) -> absl::Status {
+        // Updates of a template go one at a time, so that the etag checked
+        // below is still the stored one when this one writes.
+        if (auto s =
+                tx.Lock(absl::StrCat("process_template:", TemplateName(*key)));
+            !s.ok()) {
+          return s;
+        }
         auto current = store_->LoadTemplate(tx, *key, "process_template.name");
         if (!current.ok()) return current.status();
         if (!given.etag().empty() && given.etag() != current->etag()) {
@@ -275,9 +331,33 @@ absl::StatusOr<v1::TreatmentCase> TreatmentManager::CreateCase(
         policy.status().code(),
         absl::StrCat("treatment_case.policy: ", policy.status().message()));
   }
+  if (policy->state() == policy::v1::POLICY_STATE_ADOPTED) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "treatment_case.policy: '", given.policy(), "' is already adopted"));
+  }
   status = store_->db().Write([&](Transaction& tx) -> absl::Status {
     auto r = store_->Replay(tx, *code, request.request_id(), fingerprint, &out);
     if (!r.ok() || *r) return r.status();
+    // One case at a time per policy: creators of cases of a policy go one
+    // at a time.
+    if (auto s = tx.Lock(absl::StrCat("policy-cases:", given.policy()));
+        !s.ok()) {
+      return s;
+    }
+    auto others = store_->CasesOfPolicy(tx, given.policy());
+    if (!others.ok()) return others.status();
+    for (const auto& [other, state] : *others) {
+      // The same id is reported by SaveCase as treatment_case_id.
+      if (other.municipality_code == key.municipality_code &&
+          other.id == key.id) {
+        continue;
+      }
+      if (state == v1::CASE_STATE_IN_PROGRESS) {
+        return absl::AlreadyExistsError(
+            absl::StrCat("treatment_case.policy: '", given.policy(),
+                         "' is already being treated by ", CaseName(other)));
+      }
+    }
     auto tmpl =
         store_->LoadTemplate(tx, *template_key, "treatment_case.template");
     if (!tmpl.ok()) return tmpl.status();
@@ -416,19 +496,39 @@ absl::StatusOr<v1::TreatmentCase> TreatmentManager::RecordDecision(
   decision.set_superseded(false);
   decision.set_recorded_by(caller.subject);
 
-  // The policy service's answer to the adoption, once asked.
-  std::optional<absl::StatusOr<policy::v1::Policy>> adopted;
-  bool needs_adoption = false;
-  common::v1::Date adopt_date;
+  // The policy's revision when the final approval is recorded, read from
+  // the policy service before the transaction ("" when it cannot be
+  // reached: the adoption then fills it in).
+  std::optional<std::string> revision;
+  bool needs_revision = false;
+  // Set when this request (not a replay) recorded an adoption intent.
+  bool adopts = false;
   std::string policy_name;
   v1::TreatmentCase out;
+  // One transaction records the decision and, at the final approval, the
+  // adoption intent (outbox): the step done, adoption.pending, the revision
+  // and the events. The policy service is asked only after it commits.
   auto attempt = [&](Transaction& tx) -> absl::Status {
-    needs_adoption = false;
+    needs_revision = false;
+    adopts = false;
     auto r = store_->Replay(tx, code, request.request_id(), fingerprint, &out);
-    if (!r.ok() || *r) return r.status();
+    if (!r.ok()) return r.status();
+    if (*r) {
+      auto resolved = ResolveReplayedDecision(tx, *key, out);
+      if (!resolved.ok()) return resolved.status();
+      out = *std::move(resolved);
+      return absl::OkStatus();
+    }
     if (auto s = store_->LockCase(tx, *key); !s.ok()) return s;
     auto c = store_->LoadCase(tx, *key, "name");
     if (!c.ok()) return c.status();
+    const v1::CaseStep* step = FindStep(*c, request.step_id());
+    if (step != nullptr && step->kind() == v1::STEP_KIND_ADOPTION) {
+      // Hearings of the policy are opened under the same lock, so the
+      // hearings read below stay as they are until this commits, and once
+      // the adoption is pending no hearing opens.
+      if (auto s = LockPolicyHearings(tx, c->policy()); !s.ok()) return s;
+    }
     auto facts = LoadFacts(tx, *c, request.step_id(), "");
     if (!facts.ok()) return facts.status();
     absl::Time now = absl::Now();
@@ -438,33 +538,21 @@ absl::StatusOr<v1::TreatmentCase> TreatmentManager::RecordDecision(
     if (!result.ok()) return result.status();
     std::vector<std::string> events = {"treatment_case.decision_recorded"};
     if (result->adopts) {
-      if (!adopted.has_value()) {
-        // Ask the policy service outside the transaction, then come back.
-        needs_adoption = true;
-        adopt_date = decision.date();
+      if (!revision.has_value()) {
+        // Read the revision outside the transaction, then come back.
+        needs_revision = true;
         policy_name = c->policy();
-        return absl::CancelledError("adoption first");
+        return absl::CancelledError("the policy's revision first");
       }
-      if (adopted->ok()) {
-        MarkAdopted(**adopted, now, &*c);
-        events.push_back("treatment_case.adopted");
-      } else if (IsUnreachable(adopted->status())) {
-        v1::Adoption* a = c->mutable_adoption();
-        a->set_pending(true);
-        a->set_attempts(1);
-        a->set_last_error(adopted->status().ToString());
-        events.push_back("treatment_case.adoption_pending");
-      } else {
-        return absl::Status(
-            adopted->status().code(),
-            absl::StrCat("step_id: the policy service refused to adopt '",
-                         c->policy(), "': ", adopted->status().message()));
-      }
-    } else if (adopted.has_value()) {
-      // The case moved on while the policy service was asked.
-      return absl::AbortedError(
-          "name: the case changed while the policy was being adopted; read "
-          "it again");
+      v1::Adoption* a = c->mutable_adoption();
+      a->set_pending(true);
+      a->set_policy_revision(*revision);
+      a->set_attempts(0);
+      a->clear_last_error();
+      a->clear_adopt_time();
+      events.push_back("treatment_case.adoption_pending");
+      adopts = true;
+      policy_name = c->policy();
     }
     if (c->state() == v1::CASE_STATE_REJECTED) {
       events.push_back("treatment_case.rejected");
@@ -479,12 +567,106 @@ absl::StatusOr<v1::TreatmentCase> TreatmentManager::RecordDecision(
                                 out);
   };
   absl::Status status = store_->db().Write(attempt);
-  if (needs_adoption) {
-    adopted = policies_->Adopt(caller, policy_name, adopt_date);
+  if (needs_revision) {
+    auto policy = policies_->GetPolicy(caller, policy_name);
+    if (policy.ok()) {
+      revision = absl::StrCat(policy_name, "@", policy->revision_id());
+    } else if (IsTransient(policy.status())) {
+      revision = "";
+    } else {
+      return absl::Status(
+          policy.status().code(),
+          absl::StrCat("step_id: the policy service cannot give policy '",
+                       policy_name, "' to adopt: ", policy.status().message()));
+    }
+    // The case's policy never changes, so this round needs no revision.
     status = store_->db().Write(attempt);
   }
   if (!status.ok()) return status;
-  return out;
+  if (!adopts) return out;
+
+  // The intent is committed: ask the policy service. Whatever happens from
+  // here on, the case already records the decision; a lost answer or a
+  // failed write below leaves the adoption pending for the retry loop.
+  absl::StatusOr<policy::v1::Policy> adopted =
+      policies_->Adopt(caller, policy_name, decision.date());
+  v1::TreatmentCase finished;
+  status =
+      FinishAdoption(*key, caller.subject, adopted, absl::Now(), &finished);
+  if (!adopted.ok() && !IsTransient(adopted.status())) {
+    return RefusalError(policy_name, adopted.status().message());
+  }
+  if (!status.ok()) return out;  // still pending: the retry loop finishes it
+  return finished;
+}
+
+absl::StatusOr<v1::TreatmentCase> TreatmentManager::ResolveReplayedDecision(
+    Transaction& tx, const TreatmentKey& key, const v1::TreatmentCase& stored) {
+  if (!stored.adoption().pending()) return stored;
+  // The request recorded a final approval with the adoption pending; say
+  // what became of it.
+  const v1::Decision* recorded = FinalApproval(stored);
+  auto current = store_->LoadCase(tx, key, "name");
+  if (!current.ok()) return current.status();
+  if (recorded == nullptr || current->steps().empty()) return stored;
+  for (const v1::Decision& d : current->steps().rbegin()->decisions()) {
+    if (d.record_time().SerializeAsString() !=
+            recorded->record_time().SerializeAsString() ||
+        d.recorded_by() != recorded->recorded_by()) {
+      continue;
+    }
+    // No decision can be recorded while the adoption is pending, so only
+    // the compensation of a refusal supersedes this one.
+    if (d.superseded()) {
+      return ReplayedRefusalError(current->policy(),
+                                  current->adoption().last_error());
+    }
+    return *std::move(current);
+  }
+  return stored;
+}
+
+absl::Status TreatmentManager::LockPolicyHearings(Transaction& tx,
+                                                  const std::string& policy) {
+  return tx.Lock(absl::StrCat("policy-hearings:", policy));
+}
+
+absl::Status TreatmentManager::FinishAdoption(
+    const TreatmentKey& key, const std::string& actor,
+    const absl::StatusOr<policy::v1::Policy>& adopted, absl::Time now,
+    v1::TreatmentCase* out) {
+  return store_->db().Write([&](Transaction& tx) -> absl::Status {
+    if (auto s = store_->LockCase(tx, key); !s.ok()) return s;
+    auto current = store_->LoadCase(tx, key, "name");
+    if (!current.ok()) return current.status();
+    if (!current->adoption().pending()) {
+      // Finished meanwhile (by the retry loop or this request's twin).
+      *out = *std::move(current);
+      return absl::OkStatus();
+    }
+    std::string event;
+    if (adopted.ok()) {
+      MarkAdopted(*adopted, now, &*current);
+      event = "treatment_case.adopted";
+    } else if (IsTransient(adopted.status())) {
+      v1::Adoption* a = current->mutable_adoption();
+      a->set_attempts(a->attempts() + 1);
+      a->set_last_error(adopted.status().ToString());
+      event = "treatment_case.adoption_retry_failed";
+    } else {
+      v1::Adoption* a = current->mutable_adoption();
+      a->set_attempts(a->attempts() + 1);
+      Compensate(adopted.status(), &*current);
+      event = "treatment_case.adoption_refused";
+    }
+    *current->mutable_update_time() = ToTimestamp(now);
+    if (auto s = store_->SaveCase(tx, key, &*current, false, actor, {event});
+        !s.ok()) {
+      return s;
+    }
+    *out = *std::move(current);
+    return absl::OkStatus();
+  });
 }
 
 absl::Status TreatmentManager::RetryPendingAdoptions(absl::Time now) {
@@ -498,47 +680,61 @@ absl::Status TreatmentManager::RetryPendingAdoptions(absl::Time now) {
   if (!status.ok()) return status;
   absl::Status first_error;
   for (const TreatmentKey& key : keys) {
+    // Before asking, under the case's and the policy's locks: still
+    // pending, not just recorded by a request that is asking right now,
+    // and no hearing of the policy open or unprocessed (else compensate:
+    // the policy is not adopted).
     v1::TreatmentCase c;
-    status = store_->db().Read([&](Transaction& tx) -> absl::Status {
-      auto loaded = store_->LoadCase(tx, key, "name");
-      if (!loaded.ok()) return loaded.status();
-      c = *std::move(loaded);
+    bool ask = false;
+    status = store_->db().Write([&](Transaction& tx) -> absl::Status {
+      ask = false;
+      if (auto s = store_->LockCase(tx, key); !s.ok()) return s;
+      auto current = store_->LoadCase(tx, key, "name");
+      if (!current.ok()) return current.status();
+      if (!current->adoption().pending() ||
+          FinalApproval(*current) == nullptr) {
+        return absl::OkStatus();
+      }
+      if (current->adoption().attempts() == 0 &&
+          now - absl::FromUnixMicros(
+                    TimeUtil::TimestampToMicroseconds(current->update_time())) <
+              kFirstAttemptLease) {
+        return absl::OkStatus();
+      }
+      if (auto s = LockPolicyHearings(tx, current->policy()); !s.ok()) {
+        return s;
+      }
+      auto hearings = store_->HearingsOfPolicy(tx, current->policy());
+      if (!hearings.ok()) return hearings.status();
+      for (const HearingRow& h : *hearings) {
+        if (h.state != kHearingOpen && h.state != kHearingClosed) continue;
+        Compensate(
+            absl::FailedPreconditionError(absl::StrCat(
+                "the policy cannot be adopted while its hearing '", h.name,
+                "' is ",
+                h.state == kHearingOpen ? "open" : "closed but not processed")),
+            &*current);
+        *current->mutable_update_time() = ToTimestamp(now);
+        return store_->SaveCase(tx, key, &*current, false, RecordedBy(*current),
+                                {"treatment_case.adoption_refused"});
+      }
+      c = *std::move(current);
+      ask = true;
       return absl::OkStatus();
     });
-    if (!status.ok()) {
+    if (!status.ok() || !ask) {
       first_error.Update(status);
       continue;
     }
     const v1::Decision* approval = FinalApproval(c);
-    if (!c.adoption().pending() || approval == nullptr) continue;
     // On behalf of the secretary who recorded the final approval.
-    Identity on_behalf{{key.municipality_code},
-                       {Role::kSecretary},
-                       approval->recorded_by().empty()
-                           ? std::string("treatment-service")
-                           : approval->recorded_by()};
+    Identity on_behalf{
+        {key.municipality_code}, {Role::kSecretary}, RecordedBy(c)};
     absl::StatusOr<policy::v1::Policy> adopted =
         policies_->Adopt(on_behalf, c.policy(), approval->date());
-    status = store_->db().Write([&](Transaction& tx) -> absl::Status {
-      if (auto s = store_->LockCase(tx, key); !s.ok()) return s;
-      auto current = store_->LoadCase(tx, key, "name");
-      if (!current.ok()) return current.status();
-      if (!current->adoption().pending()) return absl::OkStatus();
-      std::string event;
-      if (adopted.ok()) {
-        MarkAdopted(*adopted, now, &*current);
-        event = "treatment_case.adopted";
-      } else {
-        v1::Adoption* a = current->mutable_adoption();
-        a->set_attempts(a->attempts() + 1);
-        a->set_last_error(adopted.status().ToString());
-        event = "treatment_case.adoption_retry_failed";
-      }
-      *current->mutable_update_time() = ToTimestamp(now);
-      return store_->SaveCase(tx, key, &*current, false, on_behalf.subject,
-                              {event});
-    });
-    first_error.Update(status);
+    v1::TreatmentCase finished;
+    first_error.Update(
+        FinishAdoption(key, on_behalf.subject, adopted, now, &finished));
   }
   return first_error;
 }

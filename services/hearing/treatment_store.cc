@@ -183,6 +183,20 @@ absl::StatusOr<std::vector<v1::TreatmentCase>> TreatmentStore::ListCases(
   return out;
 }
 
+absl::StatusOr<std::vector<std::pair<TreatmentKey, int64_t>>>
+TreatmentStore::CasesOfPolicy(Transaction& tx, const std::string& policy) {
+  auto rows = tx.Query(
+      "SELECT municipality_code, case_id, state FROM treatment_cases WHERE "
+      "policy = ? ORDER BY municipality_code, case_id",
+      {policy});
+  if (!rows.ok()) return rows.status();
+  std::vector<std::pair<TreatmentKey, int64_t>> out;
+  for (const Row& r : *rows) {
+    out.push_back({TreatmentKey{r.Text(0), r.Text(1)}, r.Int(2)});
+  }
+  return out;
+}
+
 absl::StatusOr<std::vector<TreatmentKey>> TreatmentStore::PendingAdoptions(
     Transaction& tx) {
   auto rows = tx.Query(

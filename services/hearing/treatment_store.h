@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -80,6 +81,10 @@ class TreatmentStore {
   absl::StatusOr<std::vector<v1::TreatmentCase>> ListCases(
       Transaction& tx, const std::string& municipality_code,
       const std::string& after, int limit);
+  // The cases treating `policy` (a name without "@revision") with their
+  // state (CaseState), in key order.
+  absl::StatusOr<std::vector<std::pair<TreatmentKey, int64_t>>> CasesOfPolicy(
+      Transaction& tx, const std::string& policy);
   // Cases whose adoption waits for the policy service.
   absl::StatusOr<std::vector<TreatmentKey>> PendingAdoptions(Transaction& tx);
 
