@@ -59,76 +59,9 @@ PACKAGES=(nghttp2-client wrk protobuf-compiler libprotobuf-dev curl procps
           iproute2 util-linux bc jq sqlite3)
 install_missing_packages "${PACKAGES[@]}"
 
-# The binaries may be being built by someone else: wait for them.
-for _ in $(seq 1 360); do
-  missing=""
-  for b in policy_server hearing_server gateway devtoken; do
-    [ -x "$BIN/$b" ] || missing+=" $b"
-  done
-  [ -z "$missing" ] && break
-  say "Waiting for$missing in $BIN (build them with tools/test.sh -N)"
-  sleep 10
-done
-if [ -n "$missing" ]; then
-  echo "Missing in $BIN:$missing" >&2
-  exit 1
-fi
-
-T="$(mktemp -d /tmp/kommune-hearing-bench.XXXXXX)"
-R="$T/results"
-mkdir -p "$R" "$T/gateway"
-PIDS=()
-cleanup() {
-  local rc=$?
-  trap - INT TERM EXIT
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  if [ -n "${BENCH_OUT_DIR:-}" ]; then
-    mkdir -p "$BENCH_OUT_DIR" && cp -r "$R/." "$BENCH_OUT_DIR/"
-  fi
-  if [ "$rc" -ne 0 ] || [ "${BENCH_KEEP:-}" = 1 ]; then
-    say "Logs and outputs kept in $T"
-  else
-    rm -rf "$T"
-  fi
-  exit "$rc"
-}
-trap cleanup INT TERM EXIT
-
-# Hold the build lock while measuring: a compile on two cores would
-# swamp the figures (and could replace a binary mid-run).
-if [ -n "$LOCK" ]; then
-  exec 9>"$LOCK"
-  if ! flock -n 9; then
-    say "Waiting for the build lock $LOCK (a build is running)"
-    flock -w 3600 9
-  fi
-fi
-
-pin() {  # pin CPUS COMMAND...: taskset when CPUS is set
-  local cpus="$1"; shift
-  if [ -n "$cpus" ]; then taskset -c "$cpus" "$@"; else "$@"; fi
-}
-start() {  # start CPUS COMMAND... &: like pin, but $! is the command's pid
-  local cpus="$1"; shift
-  if [ -n "$cpus" ]; then exec taskset -c "$cpus" "$@"; else exec "$@"; fi
-}
-
-# free_port VAR: a port nothing listens on or talks from, not handed out
-# before in this run.
-USED_PORTS=" "
-free_port() {
-  local port
-  while :; do
-    port=$((20000 + RANDOM % 30000))
-    case "$USED_PORTS" in *" $port "*) continue ;; esac
-    if ! ss -Htan | awk '{print $4}' | grep -q ":$port\$"; then
-      USED_PORTS+="$port "
-      printf -v "$1" %s "$port"
-      return
-    fi
-  done
-}
+source "$ROOT/bench/lib.sh"
+bench_wait_for_binaries policy_server hearing_server gateway devtoken
+bench_setup hearing
 
 # launch LOG TEXT COMMAND...: starts a server (pinned with the others) and
 # waits for TEXT in its log with wait_for_log. Returns 1 if the server died
