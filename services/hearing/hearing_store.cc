@@ -240,9 +240,11 @@ absl::StatusOr<std::string> HearingStore::AdoptingCase(
 
 namespace {
 
-// The stored key of a request id: "SubmitResponse|<hearing>|<request_id>".
+// The stored key of a request id: "SubmitResponse|<hearing>|<request_id>";
+// empty (nothing to replay or store) without a request id.
 std::string RequestKey(const std::string& scope,
                        const std::string& request_id) {
+  if (request_id.empty()) return "";
   return absl::StrCat(scope, "|", request_id);
 }
 
@@ -254,27 +256,8 @@ absl::StatusOr<bool> HearingStore::Replay(Transaction& tx,
                                           const std::string& request_id,
                                           const std::string& fingerprint,
                                           google::protobuf::Message* out) {
-  if (request_id.empty()) return false;
-  std::string key = RequestKey(scope, request_id);
-  if (auto s = tx.Lock(
-          absl::StrCat("hearing-request:", municipality_code, "/", key));
-      !s.ok()) {
-    return s;
-  }
-  auto rows = tx.Query(
-      "SELECT fingerprint, response FROM hearing_requests WHERE "
-      "municipality = ? AND request_id = ?",
-      {municipality_code, key});
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) return false;
-  if ((*rows)[0].Text(0) != fingerprint) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "request_id: '", request_id, "' was already used for another request"));
-  }
-  if (!out->ParseFromString((*rows)[0].Text(1))) {
-    return Corrupt("answer to request", request_id);
-  }
-  return true;
+  return requests_.Replay(tx, municipality_code, RequestKey(scope, request_id),
+                          fingerprint, out, request_id);
 }
 
 absl::Status HearingStore::SaveAnswer(Transaction& tx,
@@ -284,12 +267,8 @@ absl::Status HearingStore::SaveAnswer(Transaction& tx,
                                       const std::string& fingerprint,
                                       const std::string& resource,
                                       const google::protobuf::Message& answer) {
-  if (request_id.empty()) return absl::OkStatus();
-  return tx.Execute(
-      "INSERT INTO hearing_requests (municipality, request_id, fingerprint, "
-      "resource, response) VALUES (?, ?, ?, ?, ?)",
-      {municipality_code, RequestKey(scope, request_id), fingerprint, resource,
-       Blob{answer.SerializeAsString()}});
+  return requests_.Save(tx, municipality_code, RequestKey(scope, request_id),
+                        fingerprint, answer, resource);
 }
 
 absl::Status HearingStore::ReplaceAnswers(

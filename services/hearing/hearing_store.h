@@ -14,6 +14,7 @@
 #include "services/common/database.h"
 #include "services/common/embedded_file.h"
 #include "services/common/event_log.h"
+#include "services/common/request_log.h"
 
 namespace kommune::hearing {
 
@@ -122,6 +123,7 @@ class HearingStore {
                               const google::protobuf::Message& answer);
 
  private:
+  RequestLog requests_{"hearing_requests", "municipality", "resource"};
   Database* db_;
   EventLog* events_;
 };

@@ -234,41 +234,15 @@ absl::StatusOr<bool> TreatmentStore::Replay(
     Transaction& tx, const std::string& municipality_code,
     const std::string& request_id, const std::string& fingerprint,
     google::protobuf::Message* out) {
-  if (request_id.empty()) return false;
-  // Two retries racing with the same id: the second waits here and then
-  // finds the first one's answer.
-  if (auto s = tx.Lock(absl::StrCat("treatment_request:", municipality_code,
-                                    "/", request_id));
-      !s.ok()) {
-    return s;
-  }
-  auto rows = tx.Query(
-      "SELECT fingerprint, response FROM treatment_requests WHERE "
-      "municipality_code = ? AND request_id = ?",
-      {municipality_code, request_id});
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) return false;
-  if ((*rows)[0].Text(0) != fingerprint) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "request_id: '", request_id, "' was already used for another request"));
-  }
-  if (!out->ParseFromString((*rows)[0].Text(1))) {
-    return absl::DataLossError(absl::StrCat("the stored answer to request ",
-                                            request_id, " cannot be read"));
-  }
-  return true;
+  return requests_.Replay(tx, municipality_code, request_id, fingerprint, out);
 }
 
 absl::Status TreatmentStore::SaveResponse(
     Transaction& tx, const std::string& municipality_code,
     const std::string& request_id, const std::string& fingerprint,
     const google::protobuf::Message& response) {
-  if (request_id.empty()) return absl::OkStatus();
-  return tx.Execute(
-      "INSERT INTO treatment_requests (municipality_code, request_id, "
-      "fingerprint, response) VALUES (?, ?, ?, ?)",
-      {municipality_code, request_id, fingerprint,
-       Blob{response.SerializeAsString()}});
+  return requests_.Save(tx, municipality_code, request_id, fingerprint,
+                        response);
 }
 
 }  // namespace kommune::hearing

@@ -13,6 +13,7 @@
 #include "services/common/database.h"
 #include "services/common/embedded_file.h"
 #include "services/common/event_log.h"
+#include "services/common/request_log.h"
 
 namespace kommune::hearing {
 
@@ -108,6 +109,7 @@ class TreatmentStore {
                             const google::protobuf::Message& response);
 
  private:
+  RequestLog requests_{"treatment_requests", "municipality_code"};
   Database* db_;
   EventLog* events_;
 };

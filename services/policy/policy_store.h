@@ -13,6 +13,7 @@
 #include "services/common/database.h"
 #include "services/common/embedded_file.h"
 #include "services/common/event_log.h"
+#include "services/common/request_log.h"
 #include "services/policy/revision_cache.h"
 
 namespace kommune::policy {
@@ -110,6 +111,7 @@ class PolicyStore {
                             const google::protobuf::Message& response);
 
  private:
+  RequestLog requests_{"policy_requests", "municipality_code"};
   Database* db_;
   EventLog* events_;
   RevisionCache cache_;
