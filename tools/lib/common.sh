@@ -17,7 +17,7 @@ BUILD_PACKAGES=(
   libmicrohttpd-dev nlohmann-json3-dev prometheus-cpp-dev tzdata
 )
 # What the tests need beyond that.
-TEST_PACKAGES=(git grpc-proto postgresql clang-format curl openssl)
+TEST_PACKAGES=(git grpc-proto postgresql clang-format curl openssl faketime)
 
 # wait_for_log LOG TEXT PID: waits up to 30 s for a started server's log to
 # show TEXT; exits with the log shown if the server died or never did.

@@ -1,0 +1,319 @@
+// The domain scenarios replayed through the real processes (policy_server,
+// hearing_server and kommunectl), all on the scenario's own calendar by
+// libfaketime: one shared clock, since identity headers are checked against
+// a 5-minute window. Høje-Taastrup 2006-07 (domain/000 and /001): the policy
+// imported as a draft, an internal hearing of the children and youth
+// committee, its answer and handling, the memo, then the Boligsocialt
+// Udvalg's decision of 7 March 2007 (converted to a decision case,
+// postponed with its reasons), its later approval, and the adoption through
+// the policy service. København 2010 (domain/003): the committees' hearing
+// with one late answer.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "tests/server_process.h"
+
+namespace kommune::testing {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr char kSecret[] = "hearing-replay-secret";
+constexpr char kFakeTime[] =
+    "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1";
+
+class DomainReplayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (std::ifstream(kFakeTime).fail()) {
+      GTEST_SKIP() << "libfaketime (Debian package faketime) is missing";
+    }
+    policy_address_ = absl::StrCat("127.0.0.1:", PickFreePort());
+    hearing_address_ = absl::StrCat("127.0.0.1:", PickFreePort());
+    dir_ = absl::StrCat(::testing::TempDir(), "ht_replay_",
+                        policy_address_.substr(10), "_");
+  }
+
+  void TearDown() override {
+    StopServers();
+    for (const char* db : {"policy.db", "hearing.db"}) {
+      for (const char* suffix : {"", "-wal", "-shm"}) {
+        std::remove(absl::StrCat(dir_, db, suffix).c_str());
+      }
+    }
+  }
+
+  // Starts both servers on the scenario's clock, at `when`
+  // ("2007-01-10 10:00:00"); their databases outlive restarts.
+  void StartServersAt(const std::string& when) {
+    now_ = when;
+    std::vector<std::string> env = {std::string("LD_PRELOAD=") + kFakeTime,
+                                    "FAKETIME=@" + when,
+                                    "FAKETIME_DONT_FAKE_MONOTONIC=1"};
+    policy_ = std::make_unique<ServerProcess>();
+    ASSERT_TRUE(policy_
+                    ->Start(Bin("policy_server"),
+                            {"--listen=" + policy_address_,
+                             "--database=sqlite://" + dir_ + "policy.db",
+                             std::string("--identity_secret=") + kSecret},
+                            env)
+                    .ok());
+    ASSERT_TRUE(policy_->WaitForLog("\"serving\"", absl::Seconds(30)))
+        << policy_->Log();
+    hearing_ = std::make_unique<ServerProcess>();
+    ASSERT_TRUE(hearing_
+                    ->Start(Bin("hearing_server"),
+                            {"--listen=" + hearing_address_,
+                             "--database=sqlite://" + dir_ + "hearing.db",
+                             "--policy_address=" + policy_address_,
+                             std::string("--identity_secret=") + kSecret},
+                            env)
+                    .ok());
+    ASSERT_TRUE(hearing_->WaitForLog("\"serving\"", absl::Seconds(30)))
+        << hearing_->Log();
+  }
+
+  void StopServers() {
+    for (auto* server : {&hearing_, &policy_}) {
+      if (*server == nullptr) continue;
+      (*server)->Signal(SIGTERM);
+      EXPECT_EQ((*server)->Wait(absl::Seconds(30)), 0);
+      server->reset();
+    }
+  }
+
+  static std::string Bin(const std::string& name) {
+    return std::string(KOMMUNE_BIN_DIR) + "/" + name;
+  }
+
+  // kommunectl on the same clock, as a secretary and editor of 169.
+  CommandResult Ctl(std::vector<std::string> args) {
+    std::vector<std::string> all = {
+        std::string("LD_PRELOAD=") + kFakeTime,
+        "FAKETIME=@" + now_,
+        "FAKETIME_DONT_FAKE_MONOTONIC=1",
+        Bin("kommunectl"),
+        "--policy_address=" + policy_address_,
+        "--hearing_address=" + hearing_address_,
+        "--municipality=169",
+        "--subject=sekretariatet@htk.dk",
+        "--roles=editor,secretary",
+        std::string("--identity_secret=") + kSecret};
+    all.insert(all.end(), args.begin(), args.end());
+    return RunCommand("/usr/bin/env", all);
+  }
+
+  std::string WriteFile(const std::string& name, const std::string& content) {
+    std::string path = dir_ + name;
+    std::ofstream(path) << content;
+    return path;
+  }
+
+  std::unique_ptr<ServerProcess> policy_;
+  std::unique_ptr<ServerProcess> hearing_;
+  std::string policy_address_;
+  std::string hearing_address_;
+  std::string dir_;
+  std::string now_;
+};
+
+TEST_F(DomainReplayTest, HearingDecisionPostponementAndAdoption) {
+  // January 2007: the revised policy is a draft and goes to the children
+  // and youth committee for its views.
+  ASSERT_NO_FATAL_FAILURE(StartServersAt("2007-01-10 10:00:00"));
+  CommandResult imported = Ctl(
+      {"import", "--id=integration-2007", "--format=text",
+       std::string(KOMMUNE_FIXTURES_DIR) + "/domain/001_e954513d7125136f.txt"});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  ASSERT_THAT(imported.out, HasSubstr("\"POLICY_STATE_DRAFT\""));
+
+  CommandResult created =
+      Ctl({"hearings", "create", "buu-hoering",
+           "--display_name=Høring af Børne- og Ungdomsudvalget",
+           "--policy_revision=integration-2007@1", "--kind=internal",
+           "--open_date=2007-01-10", "--deadline=2007-02-20",
+           "--letter=Udkast til revideret integrationspolitik sendes i høring.",
+           "--parties=buu:committee:Børne- og Ungdomsudvalget:must",
+           "--request_id=buu-hoering"});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  CommandResult opened = Ctl({"hearings", "open", "buu-hoering"});
+  ASSERT_EQ(opened.exit_code, 0) << opened.err;
+  CommandResult policy = Ctl({"get", "integration-2007"});
+  ASSERT_EQ(policy.exit_code, 0) << policy.err;
+  EXPECT_THAT(policy.out, HasSubstr("\"POLICY_STATE_IN_HEARING\""));
+
+  CommandResult answered =
+      Ctl({"responses", "submit", "buu-hoering", "--party=buu",
+           "--text=Udvalget ønsker en tydeligere indsats for børn i dagtilbud.",
+           "--request_id=buu-svar"});
+  ASSERT_EQ(answered.exit_code, 0) << answered.err;
+  // On time: received on the scenario's day, not marked late.
+  EXPECT_THAT(answered.out, AllOf(HasSubstr("\"receive_time\": \"2007-01-10T"),
+                                  Not(HasSubstr("\"late\""))));
+  // The same answer sent twice is one answer.
+  CommandResult again =
+      Ctl({"responses", "submit", "buu-hoering", "--party=buu",
+           "--text=Udvalget ønsker en tydeligere indsats for børn i dagtilbud.",
+           "--request_id=buu-svar"});
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.out, answered.out);
+  ASSERT_NO_FATAL_FAILURE(StopServers());
+
+  // 7 March 2007: the hearing is over; the answer is handled and the
+  // Boligsocialt Udvalg treats the case.
+  ASSERT_NO_FATAL_FAILURE(StartServersAt("2007-03-07 16:00:00"));
+  ASSERT_EQ(Ctl({"hearings", "close", "buu-hoering"}).exit_code, 0);
+  std::string points = WriteFile(
+      "points.textproto",
+      "points { point_id: \"dagtilbud\" summary: \"Tydeligere indsats for "
+      "børn i dagtilbud\" disposition: DISPOSITION_INCORPORATED reason: "
+      "\"Indsatsområdet er udbygget\" }\n");
+  CommandResult handled = Ctl({"responses", "points", "buu-hoering/1", points});
+  ASSERT_EQ(handled.exit_code, 0) << handled.err;
+  CommandResult processed = Ctl({"hearings", "process", "buu-hoering"});
+  ASSERT_EQ(processed.exit_code, 0) << processed.err;
+  CommandResult memo =
+      Ctl({"hearings", "memo", "--format=markdown", "buu-hoering"});
+  ASSERT_EQ(memo.exit_code, 0) << memo.err;
+  EXPECT_THAT(memo.out, AllOf(HasSubstr("Børne- og Ungdomsudvalget"),
+                              HasSubstr("Tydeligere indsats for børn"),
+                              HasSubstr("Indsatsområdet er udbygget")));
+
+  CommandResult tmpl =
+      Ctl({"treatment", "template", "create", "hoeje-taastrup-2007",
+           std::string(KOMMUNE_FIXTURES_DIR) +
+               "/../services/hearing/testdata/hoeje_taastrup_2007.textproto"});
+  ASSERT_EQ(tmpl.exit_code, 0) << tmpl.err;
+  CommandResult started = Ctl(
+      {"treatment", "case", "create", "--policy=integration-2007",
+       "--template=hoeje-taastrup-2007", "--request_id=sag", "integration"});
+  ASSERT_EQ(started.exit_code, 0) << started.err;
+  ASSERT_EQ(Ctl({"treatment", "step", "--step=hoering-boerne-ungdomsudvalget",
+                 "--hearing=buu-hoering", "integration"})
+                .exit_code,
+            0);
+  CommandResult heard =
+      Ctl({"treatment", "decide", "--step=hoering-boerne-ungdomsudvalget",
+           "--date=2007-03-07", "--outcome=approved", "integration"});
+  ASSERT_EQ(heard.exit_code, 0) << heard.err;
+  EXPECT_THAT(heard.out,
+              HasSubstr("\"current_step_id\": \"boligsocialt-udvalg\""));
+
+  const std::vector<std::string> committee = {
+      "--step=boligsocialt-udvalg", "--body_kind=committee",
+      "--body_name=Boligsocialt Udvalg", "--date=2007-03-07"};
+  auto decide = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"treatment", "decide"};
+    args.insert(args.end(), committee.begin(), committee.end());
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.push_back("integration");
+    return Ctl(args);
+  };
+  CommandResult converted = decide({"--outcome=converted_to_decision_case",
+                                    "--text=Sagen blev omdannet til en "
+                                    "beslutningssag."});
+  ASSERT_EQ(converted.exit_code, 0) << converted.err;
+  CommandResult unexplained = decide({"--outcome=postponed"});
+  EXPECT_EQ(unexplained.exit_code, 1);
+  EXPECT_THAT(unexplained.err, HasSubstr("reason"));
+  CommandResult postponed = decide(
+      {"--outcome=postponed",
+       "--reason=Afventer høringssvar fra Børne- og Ungdomsudvalget og en "
+       "drøftelse af økonomien."});
+  ASSERT_EQ(postponed.exit_code, 0) << postponed.err;
+  EXPECT_THAT(postponed.out,
+              AllOf(HasSubstr("\"DECISION_OUTCOME_POSTPONED\""),
+                    HasSubstr("\"current_step_id\": \"boligsocialt-udvalg\"")));
+  policy = Ctl({"get", "integration-2007"});
+  EXPECT_THAT(policy.out, Not(HasSubstr("\"POLICY_STATE_ADOPTED\"")));
+  ASSERT_NO_FATAL_FAILURE(StopServers());
+
+  // April 2007: after the changes the committee approves, which adopts the
+  // policy in the policy service.
+  ASSERT_NO_FATAL_FAILURE(StartServersAt("2007-04-11 17:00:00"));
+  CommandResult approved =
+      Ctl({"treatment", "decide", "--step=boligsocialt-udvalg",
+           "--body_kind=committee", "--body_name=Boligsocialt Udvalg",
+           "--date=2007-04-11", "--outcome=approved_with_changes",
+           "--request_id=godkendt", "integration"});
+  ASSERT_EQ(approved.exit_code, 0) << approved.err;
+  EXPECT_THAT(approved.out, HasSubstr("\"CASE_STATE_ADOPTED\""));
+  policy = Ctl({"get", "integration-2007"});
+  ASSERT_EQ(policy.exit_code, 0) << policy.err;
+  EXPECT_THAT(policy.out,
+              AllOf(HasSubstr("\"POLICY_STATE_ADOPTED\""),
+                    HasSubstr("\"year\": 2007"), HasSubstr("\"month\": 4")));
+}
+
+// København 2010 (domain/003): the coordinating committee's hearing of every
+// committee with the deadline 7 May 2010 and a statutory duty to answer;
+// one committee answers late; the memo lists every party and response.
+TEST_F(DomainReplayTest, KoebenhavnCommitteeHearingWithALateAnswer) {
+  ASSERT_NO_FATAL_FAILURE(StartServersAt("2010-03-10 09:00:00"));
+  ASSERT_EQ(Ctl({"import", "--id=integration-2011", "--format=text",
+                 std::string(KOMMUNE_FIXTURES_DIR) +
+                     "/domain/001_e954513d7125136f.txt"})
+                .exit_code,
+            0);
+  CommandResult created = Ctl(
+      {"hearings", "create", "udvalgshoering-2010",
+       "--display_name=Høring af udvalgene om integrationspolitikken",
+       "--policy_revision=integration-2011@1", "--kind=internal",
+       "--open_date=2010-03-10", "--deadline=2010-05-07",
+       "--late_responses=accept",
+       "--letter=Udvalgene bedes besvare de tre spørgsmål i skabelonen.",
+       "--parties=bif:committee:Beskæftigelses- og Integrationsudvalget:must;"
+       "buu:committee:Børne- og Ungdomsudvalget;"
+       "kfu:committee:Kultur- og Fritidsudvalget"});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  ASSERT_EQ(Ctl({"hearings", "open", "udvalgshoering-2010"}).exit_code, 0);
+  for (const char* party : {"bif", "buu"}) {
+    CommandResult on_time =
+        Ctl({"responses", "submit", "udvalgshoering-2010",
+             std::string("--party=") + party,
+             std::string("--text=Svar fra ") + party + " om handleplanen."});
+    ASSERT_EQ(on_time.exit_code, 0) << on_time.err;
+    EXPECT_THAT(on_time.out, Not(HasSubstr("\"late\"")));
+  }
+  ASSERT_NO_FATAL_FAILURE(StopServers());
+
+  // Five days after the deadline the culture committee answers.
+  ASSERT_NO_FATAL_FAILURE(StartServersAt("2010-05-12 11:00:00"));
+  CommandResult late =
+      Ctl({"responses", "submit", "udvalgshoering-2010", "--party=kfu",
+           "--text=Svar fra kfu om foreningslivet."});
+  ASSERT_EQ(late.exit_code, 0) << late.err;
+  EXPECT_THAT(late.out, HasSubstr("\"late\": true"));
+  ASSERT_EQ(Ctl({"hearings", "close", "udvalgshoering-2010"}).exit_code, 0);
+  for (int i = 1; i <= 3; ++i) {
+    std::string points = WriteFile(
+        absl::StrCat("points", i, ".textproto"),
+        absl::StrCat("points { point_id: \"p\" summary: \"Punkt ", i,
+                     "\" disposition: DISPOSITION_NOTED reason: \"Taget til "
+                     "efterretning\" }\n"));
+    ASSERT_EQ(Ctl({"responses", "points",
+                   absl::StrCat("udvalgshoering-2010/", i), points})
+                  .exit_code,
+              0);
+  }
+  ASSERT_EQ(Ctl({"hearings", "process", "udvalgshoering-2010"}).exit_code, 0);
+  CommandResult memo =
+      Ctl({"hearings", "memo", "--format=json", "udvalgshoering-2010"});
+  ASSERT_EQ(memo.exit_code, 0) << memo.err;
+  EXPECT_THAT(memo.out,
+              AllOf(HasSubstr("Beskæftigelses- og Integrationsudvalget"),
+                    HasSubstr("Børne- og Ungdomsudvalget"),
+                    HasSubstr("Kultur- og Fritidsudvalget"),
+                    HasSubstr("\"period_days\": 59"), HasSubstr("Punkt 3"),
+                    HasSubstr("\"late\": true")));
+}
+
+}  // namespace
+}  // namespace kommune::testing
