@@ -7,7 +7,8 @@
 // Udvalg's decision of 7 March 2007 (converted to a decision case,
 // postponed with its reasons), its later approval, and the adoption through
 // the policy service. København 2010 (domain/003): the committees' hearing
-// with one late answer.
+// with one late answer. Furesø 2018 (domain/002): the public hearing, two
+// committees the same day, the council's proposals, the adoption.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -93,8 +94,11 @@ class DomainReplayTest : public ::testing::Test {
     return std::string(KOMMUNE_BIN_DIR) + "/" + name;
   }
 
-  // kommunectl on the same clock, as a secretary and editor of 169.
-  CommandResult Ctl(std::vector<std::string> args) {
+  // kommunectl on the same clock, by default as a secretary and editor of
+  // Høje-Taastrup (169).
+  CommandResult Ctl(std::vector<std::string> args,
+                    const std::string& municipality = "169",
+                    const std::string& roles = "editor,secretary") {
     std::vector<std::string> all = {
         std::string("LD_PRELOAD=") + kFakeTime,
         "FAKETIME=@" + now_,
@@ -102,9 +106,9 @@ class DomainReplayTest : public ::testing::Test {
         Bin("kommunectl"),
         "--policy_address=" + policy_address_,
         "--hearing_address=" + hearing_address_,
-        "--municipality=169",
-        "--subject=sekretariatet@htk.dk",
-        "--roles=editor,secretary",
+        "--municipality=" + municipality,
+        "--subject=sekretariatet@" + municipality,
+        "--roles=" + roles,
         std::string("--identity_secret=") + kSecret};
     all.insert(all.end(), args.begin(), args.end());
     return RunCommand("/usr/bin/env", all);
@@ -313,6 +317,134 @@ TEST_F(DomainReplayTest, KoebenhavnCommitteeHearingWithALateAnswer) {
                     HasSubstr("Kultur- og Fritidsudvalget"),
                     HasSubstr("\"period_days\": 59"), HasSubstr("Punkt 3"),
                     HasSubstr("\"late\": true")));
+}
+
+// Furesø 2018 (domain/002): a public hearing 7.8-28.8.2018 on case
+// 18/12386, two committees deciding on the same day, the integration
+// council's proposals incorporated or forwarded, then the city council's
+// adoption.
+TEST_F(DomainReplayTest, FuresoePublicHearingAndTwoCommittees) {
+  auto furesoe = [this](std::vector<std::string> args) {
+    return Ctl(std::move(args), "190");
+  };
+  ASSERT_NO_FATAL_FAILURE(StartServersAt("2018-08-07 09:00:00"));
+  CommandResult imported =
+      furesoe({"import", "--id=integration-2018", "--format=json",
+               std::string(KOMMUNE_FIXTURES_DIR) +
+                   "/demo/furesoe_integration_2018.json"});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  CommandResult created = furesoe(
+      {"hearings", "create", "offentlig-hoering-2018",
+       "--display_name=Offentlig høring af integrationspolitik 2018-2021",
+       "--policy_revision=integration-2018@1", "--kind=public",
+       "--open_date=2018-08-07", "--deadline=2018-08-28",
+       "--letter=Furesø Kommune sender integrationspolitikken i høring.",
+       "--parties=integrationsraadet:council:Integrationsrådet"});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  ASSERT_EQ(furesoe({"hearings", "open", "offentlig-hoering-2018"}).exit_code,
+            0);
+  ASSERT_EQ(
+      furesoe({"treatment", "template", "create", "furesoe-2018",
+               std::string(KOMMUNE_FIXTURES_DIR) +
+                   "/../services/hearing/testdata/furesoe_2018.textproto"})
+          .exit_code,
+      0);
+  ASSERT_EQ(furesoe({"treatment", "case", "create", "--policy=integration-2018",
+                     "--template=furesoe-2018", "integration-2018"})
+                .exit_code,
+            0);
+  CommandResult council = furesoe(
+      {"responses", "submit", "offentlig-hoering-2018",
+       "--party=integrationsraadet",
+       "--text=Rådet foreslår lektiecaféer og mentorer til nyankomne."});
+  ASSERT_EQ(council.exit_code, 0) << council.err;
+  CommandResult citizen =
+      furesoe({"responses", "submit", "offentlig-hoering-2018",
+               "--text=Flere danskkurser om aftenen, tak.",
+               "--name=Mette Borger", "--email=mette@example.dk",
+               "--address=Farum Hovedgade 1", "--anonymous", "--consent"});
+  ASSERT_EQ(citizen.exit_code, 0) << citizen.err;
+  ASSERT_NO_FATAL_FAILURE(StopServers());
+
+  // 14 August: both committees discuss the item the same day.
+  ASSERT_NO_FATAL_FAILURE(StartServersAt("2018-08-14 19:00:00"));
+  for (const char* body : {"Udvalg for beskæftigelse og erhverv",
+                           "Udvalg for skole og ungdomsuddannelse"}) {
+    CommandResult decided =
+        furesoe({"treatment", "decide", "--step=fagudvalg",
+                 "--body_kind=committee", std::string("--body_name=") + body,
+                 "--date=2018-08-14", "--outcome=discussed",
+                 "--text=Udvalget drøftede udkastet.", "integration-2018"});
+    ASSERT_EQ(decided.exit_code, 0) << decided.err;
+  }
+  CommandResult after_committees =
+      furesoe({"treatment", "case", "get", "integration-2018"});
+  EXPECT_THAT(after_committees.out,
+              HasSubstr("\"current_step_id\": \"offentlig-hoering\""));
+  ASSERT_NO_FATAL_FAILURE(StopServers());
+
+  // After the deadline: the responses are handled, published without
+  // personal data, and the city council adopts the policy.
+  ASSERT_NO_FATAL_FAILURE(StartServersAt("2018-10-03 20:00:00"));
+  ASSERT_EQ(furesoe({"hearings", "close", "offentlig-hoering-2018"}).exit_code,
+            0);
+  std::string council_points = WriteFile(
+      "council.textproto",
+      "points { point_id: \"lektiecafe\" summary: \"Lektiecaféer\" "
+      "disposition: DISPOSITION_INCORPORATED reason: \"Indarbejdet i "
+      "indsatsområdet Børn og unge\" }\n"
+      "points { point_id: \"mentorer\" summary: \"Mentorer til "
+      "nyankomne\" disposition: DISPOSITION_FORWARDED reason: \"Videresendt "
+      "til handleplanen\" }\n");
+  ASSERT_EQ(furesoe({"responses", "points", "offentlig-hoering-2018/1",
+                     council_points})
+                .exit_code,
+            0);
+  std::string citizen_points = WriteFile(
+      "citizen.textproto",
+      "points { point_id: \"aften\" summary: \"Danskkurser om aftenen\" "
+      "disposition: DISPOSITION_FORWARDED reason: \"Sendt til "
+      "Sprogcentret\" }\n");
+  ASSERT_EQ(furesoe({"responses", "points", "offentlig-hoering-2018/2",
+                     citizen_points})
+                .exit_code,
+            0);
+  ASSERT_EQ(
+      furesoe({"hearings", "process", "offentlig-hoering-2018"}).exit_code, 0);
+  // Someone of another municipality reads what the public reads.
+  CommandResult outside = Ctl({"responses", "list",
+                               "municipalities/190/hearings/"
+                               "offentlig-hoering-2018",
+                               "--output=json"},
+                              "101", "viewer");
+  ASSERT_EQ(outside.exit_code, 0) << outside.err;
+  EXPECT_THAT(outside.out,
+              AllOf(HasSubstr("Flere danskkurser"), Not(HasSubstr("Mette")),
+                    Not(HasSubstr("mette@example.dk")),
+                    Not(HasSubstr("Farum Hovedgade"))));
+  CommandResult memo = furesoe(
+      {"hearings", "memo", "--format=markdown", "offentlig-hoering-2018"});
+  EXPECT_THAT(memo.out, AllOf(HasSubstr("Indarbejdet i indsatsområdet"),
+                              HasSubstr("Videresendt til handleplanen"),
+                              Not(HasSubstr("Mette"))));
+
+  ASSERT_EQ(furesoe({"treatment", "step", "--step=offentlig-hoering",
+                     "--hearing=offentlig-hoering-2018", "integration-2018"})
+                .exit_code,
+            0);
+  ASSERT_EQ(
+      furesoe({"treatment", "decide", "--step=offentlig-hoering",
+               "--date=2018-10-03", "--outcome=approved", "integration-2018"})
+          .exit_code,
+      0);
+  CommandResult adopted =
+      furesoe({"treatment", "decide", "--step=byraadet",
+               "--body_kind=city_council", "--body_name=Byrådet",
+               "--date=2018-10-03", "--outcome=approved", "integration-2018"});
+  ASSERT_EQ(adopted.exit_code, 0) << adopted.err;
+  EXPECT_THAT(adopted.out, HasSubstr("\"CASE_STATE_ADOPTED\""));
+  CommandResult policy = furesoe({"get", "integration-2018"});
+  EXPECT_THAT(policy.out, HasSubstr("\"POLICY_STATE_ADOPTED\""));
 }
 
 }  // namespace
