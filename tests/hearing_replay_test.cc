@@ -317,6 +317,107 @@ TEST_F(DomainReplayTest, KoebenhavnCommitteeHearingWithALateAnswer) {
                     HasSubstr("Kultur- og Fritidsudvalget"),
                     HasSubstr("\"period_days\": 59"), HasSubstr("Punkt 3"),
                     HasSubstr("\"late\": true")));
+  ASSERT_NO_FATAL_FAILURE(StopServers());
+
+  // September-October: the public hearing; then the treatment from the
+  // process decided in January to the city council's adoption in December.
+  ASSERT_NO_FATAL_FAILURE(StartServersAt("2010-09-10 10:00:00"));
+  ASSERT_EQ(Ctl({"hearings", "create", "offentlig-hoering-2010",
+                 "--display_name=Offentlig høring af integrationspolitikken",
+                 "--policy_revision=integration-2011@1", "--kind=public",
+                 "--open_date=2010-09-10", "--deadline=2010-10-15",
+                 "--letter=Københavns Kommune sender politikken i høring."})
+                .exit_code,
+            0);
+  ASSERT_EQ(Ctl({"hearings", "open", "offentlig-hoering-2010"}).exit_code, 0);
+  ASSERT_EQ(Ctl({"responses", "submit", "offentlig-hoering-2010",
+                 "--text=Husk de frivillige foreninger.", "--name=Borger",
+                 "--consent"})
+                .exit_code,
+            0);
+  ASSERT_NO_FATAL_FAILURE(StopServers());
+
+  ASSERT_NO_FATAL_FAILURE(StartServersAt("2010-12-16 18:00:00"));
+  ASSERT_EQ(Ctl({"hearings", "close", "offentlig-hoering-2010"}).exit_code, 0);
+  std::string points =
+      WriteFile("public.textproto",
+                "points { point_id: \"frivillige\" summary: \"Frivillige "
+                "foreninger\" disposition: DISPOSITION_INCORPORATED reason: "
+                "\"Nævnt under medborgerskab\" }\n");
+  ASSERT_EQ(Ctl({"responses", "points", "offentlig-hoering-2010/1", points})
+                .exit_code,
+            0);
+  ASSERT_EQ(Ctl({"hearings", "process", "offentlig-hoering-2010"}).exit_code,
+            0);
+  ASSERT_EQ(Ctl({"treatment", "template", "create", "koebenhavn-2010",
+                 std::string(KOMMUNE_FIXTURES_DIR) +
+                     "/../services/hearing/testdata/koebenhavn_2010.textproto"})
+                .exit_code,
+            0);
+  ASSERT_EQ(Ctl({"treatment", "case", "create", "--policy=integration-2011",
+                 "--template=koebenhavn-2010", "integration-2011"})
+                .exit_code,
+            0);
+  ASSERT_EQ(Ctl({"treatment", "step", "--step=offentlig-hoering",
+                 "--hearing=offentlig-hoering-2010", "integration-2011"})
+                .exit_code,
+            0);
+  struct Step {
+    const char* step;
+    const char* kind;  // empty: a step without bodies
+    std::vector<const char*> bodies;
+    const char* date;
+  };
+  const std::vector<Step> path = {
+      {"proces",
+       "committee",
+       {"Beskæftigelses- og Integrationsudvalget"},
+       "2010-01-11"},
+      {"fagudvalgenes-oplaeg",
+       "committee",
+       {"Børne- og Ungdomsudvalget", "Sundheds- og Omsorgsudvalget",
+        "Kultur- og Fritidsudvalget"},
+       "2010-05-07"},
+      {"sammenskrivning", "", {}, "2010-06-30"},
+      {"1-behandling",
+       "committee",
+       {"Beskæftigelses- og Integrationsudvalget"},
+       "2010-08-23"},
+      {"offentlig-hoering", "", {}, "2010-10-15"},
+      {"2-behandling",
+       "committee",
+       {"Beskæftigelses- og Integrationsudvalget"},
+       "2010-11-22"},
+      {"oekonomiudvalget",
+       "finance_committee",
+       {"Økonomiudvalget"},
+       "2010-12-07"},
+      {"borgerrepraesentationen",
+       "city_council",
+       {"Borgerrepræsentationen"},
+       "2010-12-16"}};
+  CommandResult last;
+  for (const Step& step : path) {
+    std::vector<const char*> bodies = step.bodies;
+    if (bodies.empty()) bodies.push_back("");
+    for (const char* body : bodies) {
+      std::vector<std::string> args = {
+          "treatment", "decide", std::string("--step=") + step.step,
+          std::string("--date=") + step.date, "--outcome=approved"};
+      if (*body != '\0') {
+        args.push_back(std::string("--body_kind=") + step.kind);
+        args.push_back(std::string("--body_name=") + body);
+      }
+      args.push_back("integration-2011");
+      last = Ctl(args);
+      ASSERT_EQ(last.exit_code, 0)
+          << step.step << " " << body << ": " << last.err;
+    }
+  }
+  EXPECT_THAT(last.out, HasSubstr("\"CASE_STATE_ADOPTED\""));
+  CommandResult policy = Ctl({"get", "integration-2011"});
+  EXPECT_THAT(policy.out, AllOf(HasSubstr("\"POLICY_STATE_ADOPTED\""),
+                                HasSubstr("\"month\": 12")));
 }
 
 // Furesø 2018 (domain/002): a public hearing 7.8-28.8.2018 on case
