@@ -15,6 +15,7 @@
 #include <csignal>
 #include <cstdio>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "tests/server_process.h"
@@ -138,10 +139,40 @@ TEST_F(DomainReplayTest, HearingDecisionPostponementAndAdoption) {
   ASSERT_EQ(imported.exit_code, 0) << imported.err;
   ASSERT_THAT(imported.out, HasSubstr("\"POLICY_STATE_DRAFT\""));
 
+  // The citizen meeting of 25 October 2006 (domain/000): about 75 came, and
+  // their proposals were written into the policy, or said why not.
+  CommandResult read = Ctl({"get", "integration-2007"});
+  ASSERT_EQ(read.exit_code, 0) << read.err;
+  nlohmann::json policy_json = nlohmann::json::parse(read.out, nullptr, false);
+  ASSERT_TRUE(policy_json.contains("content")) << read.out;
+  nlohmann::json& content = policy_json["content"];
+  const std::string vision = content["vision_statements"][0].value("id", "");
+  ASSERT_FALSE(vision.empty());
+  content["citizen_meetings"] = nlohmann::json::array(
+      {{{"id", "borgermoede-2006"},
+        {"date", {{"year", 2006}, {"month", 10}, {"day", 25}}},
+        {"place", "Taastrup"},
+        {"participant_count", 75},
+        {"proposals",
+         {{{"id", "sprog"},
+           {"text", "Mere sprogundervisning for forældre"},
+           {"landed_in_element_ids", {vision}}},
+          {{"id", "cafe"},
+           {"text", "En fast integrationscafé"},
+           {"landing_note", "Ikke med: ingen bevilling i 2007"}}}}}});
+  std::string content_file =
+      WriteFile("content.json", nlohmann::json{{"content", content}}.dump());
+  CommandResult met =
+      Ctl({"update", "--content_file=" + content_file, "integration-2007"});
+  ASSERT_EQ(met.exit_code, 0) << met.err;
+  EXPECT_THAT(met.out, AllOf(HasSubstr("\"participant_count\": 75"),
+                             HasSubstr("\"landed_in_element_ids\""),
+                             HasSubstr("ingen bevilling i 2007")));
+
   CommandResult created =
       Ctl({"hearings", "create", "buu-hoering",
            "--display_name=Høring af Børne- og Ungdomsudvalget",
-           "--policy_revision=integration-2007@1", "--kind=internal",
+           "--policy_revision=integration-2007@2", "--kind=internal",
            "--open_date=2007-01-10", "--deadline=2007-02-20",
            "--letter=Udkast til revideret integrationspolitik sendes i høring.",
            "--parties=buu:committee:Børne- og Ungdomsudvalget:must",
