@@ -77,3 +77,61 @@ free_port() {
     fi
   done
 }
+
+# CPU accounting from /proc, in clock ticks.
+TICK=$(getconf CLK_TCK)
+cpu_ticks() {  # cpu_ticks PID...: user+system ticks of these processes
+  local sum=0 pid
+  for pid in "$@"; do
+    [ -r "/proc/$pid/stat" ] || continue
+    sum=$((sum + $(sed 's/^.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}')))
+  done
+  echo "$sum"
+}
+machine_ticks() {  # busy, softirq and iowait ticks of the whole machine
+  awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $8, $6}' /proc/stat
+}
+
+# bench_check_quiet: warns (with a top snapshot in $R) when the machine is
+# busy before the bench starts.
+bench_check_quiet() {
+  local q0 q1
+  read -r -a q0 <<<"$(machine_ticks)"; sleep 2; read -r -a q1 <<<"$(machine_ticks)"
+  IDLE_BUSY=$(echo "100 * (${q1[0]} - ${q0[0]}) / $TICK / 2 / $(nproc)" | bc -l)
+  top -b -n2 -d1 -w 200 | awk '/^top -/{n++} n==2 && c++ < 15' >"$R/top-before.txt"
+  if [ "$(printf %.0f "$IDLE_BUSY")" -gt 10 ]; then
+    say "Warning: the machine is $(printf %.0f "$IDLE_BUSY")% busy before the bench; see the top snapshot"
+    sed -n 7,12p "$R/top-before.txt" >&2
+  fi
+}
+
+# bench_run_rounds SETUP_SECONDS: run_one ROUND PATH for every path of
+# PATHS, ROUNDS times, the order rotated each round.
+bench_run_rounds() {
+  local total=${#PATHS[@]} round i
+  local estimate=$(( (ROUNDS * total * (SECONDS_RUN + WARMUP + $1) + 59) / 60 ))
+  say "Measuring: $ROUNDS rounds x ${total} paths x (${WARMUP} s warm-up + ${SECONDS_RUN} s), about $estimate min"
+  for round in $(seq 1 "$ROUNDS"); do
+    for i in $(seq 0 $((total - 1))); do
+      run_one "$round" "${PATHS[$(( (i + round - 1) % total ))]}"
+    done
+  done
+}
+
+# For the summary: the median of numbers on standard input, and a column of
+# the runs table $TSV for one path.
+median() { sort -g | awk '{v[NR] = $1} END {
+  if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+col() {  # col PATH COLUMN: the column's values for PATH, one per round
+  awk -F'\t' -v p="$1" -v c="$2" 'NR > 1 && $2 == p {print $c}' "$TSV"
+}
+
+# bench_describe_machine: sets CPU_MODEL, MEM (GiB) and COMMIT.
+bench_describe_machine() {
+  CPU_MODEL=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
+  MEM=$(free -g | awk '/^Mem:/{print $2}')
+  COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+  [ -n "$(git -C "$ROOT" status --porcelain 2>/dev/null | grep -v '^??' || true)" ] &&
+    COMMIT="$COMMIT (with uncommitted changes)"
+  return 0
+}

@@ -213,18 +213,6 @@ fi
 say "check json: HTTP 200 with the policy; a bad token gets UNAUTHENTICATED"
 
 # --- Accounting ----------------------------------------------------------------
-TICK=$(getconf CLK_TCK)
-cpu_ticks() {  # cpu_ticks PID...: user+system ticks of these processes
-  local sum=0 pid
-  for pid in "$@"; do
-    [ -r "/proc/$pid/stat" ] || continue
-    sum=$((sum + $(sed 's/^.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}')))
-  done
-  echo "$sum"
-}
-machine_ticks() {  # busy and softirq ticks of the whole machine
-  awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $8}' /proc/stat
-}
 nginx_pids() { echo "$NGINX_PID $(pgrep -P "$NGINX_PID" | tr '\n' ' ')"; }
 metric_calls() {  # metric_calls ADMIN_PORT: ok and not-ok GetPolicy calls
   curl -sf "http://127.0.0.1:$1/metrics" |
@@ -342,36 +330,12 @@ run_one() {  # run_one ROUND PATH
   say "round $round $p: $rate calls/s"
 }
 
-# --- Is the machine quiet? -----------------------------------------------------
-read -r -a q0 <<<"$(machine_ticks)"; sleep 2; read -r -a q1 <<<"$(machine_ticks)"
-IDLE_BUSY=$(echo "100 * (${q1[0]} - ${q0[0]}) / $TICK / 2 / $(nproc)" | bc -l)
-top -b -n2 -d1 -w 200 | awk '/^top -/{n++} n==2 && c++ < 15' >"$R/top-before.txt"
-if [ "$(printf %.0f "$IDLE_BUSY")" -gt 10 ]; then
-  say "Warning: the machine is $(printf %.0f "$IDLE_BUSY")% busy before the bench; see the top snapshot"
-  sed -n 7,12p "$R/top-before.txt" >&2
-fi
-
-total=${#PATHS[@]}
-estimate=$(( (ROUNDS * total * (SECONDS_RUN + WARMUP + 1) + 59) / 60 ))
-say "Measuring: $ROUNDS rounds x ${total} paths x (${WARMUP} s warm-up + ${SECONDS_RUN} s), about $estimate min"
-for round in $(seq 1 "$ROUNDS"); do
-  for i in $(seq 0 $((total - 1))); do
-    run_one "$round" "${PATHS[$(( (i + round - 1) % total ))]}"
-  done
-done
+bench_check_quiet
+bench_run_rounds 1  # seconds of set-up per run
 
 # --- Summary ---------------------------------------------------------------------
-median() { sort -g | awk '{v[NR] = $1} END {
-  if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-col() {  # col PATH COLUMN: the column's values for PATH, one per round
-  awk -F'\t' -v p="$1" -v c="$2" 'NR > 1 && $2 == p {print $c}' "$TSV"
-}
 declare -A MED
-CPU_MODEL=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
-MEM=$(free -g | awk '/^Mem:/{print $2}')
-COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-[ -n "$(git -C "$ROOT" status --porcelain 2>/dev/null | grep -v '^??' || true)" ] &&
-  COMMIT="$COMMIT (with uncommitted changes)"
+bench_describe_machine
 {
   echo "Gateway bench, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $COMMIT"
   echo "Machine: $(nproc) CPUs ($CPU_MODEL), ${MEM} GiB RAM, $(. /etc/os-release; echo "$PRETTY_NAME")"

@@ -313,18 +313,6 @@ fi
 say "check json: HTTP 200 with $CHECK_HEARING/responses/3; ListResponses shows 3"
 
 # --- Accounting ----------------------------------------------------------------
-TICK=$(getconf CLK_TCK)
-cpu_ticks() {  # cpu_ticks PID...: user+system ticks of these processes
-  local sum=0 pid
-  for pid in "$@"; do
-    [ -r "/proc/$pid/stat" ] || continue
-    sum=$((sum + $(sed 's/^.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}')))
-  done
-  echo "$sum"
-}
-machine_ticks() {  # busy, softirq and iowait ticks of the whole machine
-  awk '/^cpu /{print $2+$3+$4+$7+$8+$9, $8, $6}' /proc/stat
-}
 
 TSV="$R/runs.tsv"
 printf 'round\tpath\tresponses_per_s\tsucceeded\tfailed\terrored\tnon_2xx\tbackend_ok\tbackend_not_ok\taccess_log_ok\taccess_log_not_ok\taudit_ok_names\tstored\tdistinct_seq\tevents\tlisted\tlost\textra\tcpu_hearing_server\tcpu_gateway\tcpu_policy_server\tcpu_loadgen\tcpu_softirq\tcpu_iowait\tcpu_busy\twall_s\tmean_latency_ms\tfirst_3s_per_s\tlast_3s_per_s\n' >"$TSV"
@@ -491,36 +479,12 @@ run_one() {  # run_one ROUND PATH
   say "round $round $p: $rate responses/s; stored $stored, hearing_server OK $b_ok, listed $listed, lost $lost, extra $extra"
 }
 
-# --- Is the machine quiet? -----------------------------------------------------
-read -r -a q0 <<<"$(machine_ticks)"; sleep 2; read -r -a q1 <<<"$(machine_ticks)"
-IDLE_BUSY=$(echo "100 * (${q1[0]} - ${q0[0]}) / $TICK / 2 / $(nproc)" | bc -l)
-top -b -n2 -d1 -w 200 | awk '/^top -/{n++} n==2 && c++ < 15' >"$R/top-before.txt"
-if [ "$(printf %.0f "$IDLE_BUSY")" -gt 10 ]; then
-  say "Warning: the machine is $(printf %.0f "$IDLE_BUSY")% busy before the bench; see the top snapshot"
-  sed -n 7,12p "$R/top-before.txt" >&2
-fi
-
-total=${#PATHS[@]}
-estimate=$(( (ROUNDS * total * (SECONDS_RUN + WARMUP + 4) + 59) / 60 ))
-say "Measuring: $ROUNDS rounds x ${total} paths x (${WARMUP} s warm-up + ${SECONDS_RUN} s), about $estimate min"
-for round in $(seq 1 "$ROUNDS"); do
-  for i in $(seq 0 $((total - 1))); do
-    run_one "$round" "${PATHS[$(( (i + round - 1) % total ))]}"
-  done
-done
+bench_check_quiet
+bench_run_rounds 4  # seconds of set-up and counting per run
 
 # --- Summary ---------------------------------------------------------------------
-median() { sort -g | awk '{v[NR] = $1} END {
-  if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-col() {  # col PATH COLUMN: the column's values for PATH, one per round
-  awk -F'\t' -v p="$1" -v c="$2" 'NR > 1 && $2 == p {print $c}' "$TSV"
-}
 declare -A MED
-CPU_MODEL=$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')
-MEM=$(free -g | awk '/^Mem:/{print $2}')
-COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-[ -n "$(git -C "$ROOT" status --porcelain 2>/dev/null | grep -v '^??' || true)" ] &&
-  COMMIT="$COMMIT (with uncommitted changes)"
+bench_describe_machine
 {
   echo "Hearing responses bench, $(date -u '+%Y-%m-%d %H:%M UTC'), commit $COMMIT"
   echo "Machine: $(nproc) CPUs ($CPU_MODEL), ${MEM} GiB RAM, $(. /etc/os-release; echo "$PRETTY_NAME")"
