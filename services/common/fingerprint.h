@@ -12,6 +12,10 @@ namespace kommune {
 // different request that reuses the id.
 std::string Fingerprint(const google::protobuf::Message& message);
 
+// A weak etag (AIP-154) of a resource: its fingerprint with the etag field
+// itself cleared, so that it changes exactly when the resource does.
+std::string ComputeEtag(const google::protobuf::Message& message);
+
 }  // namespace kommune
 
 #endif  // KOMMUNE_SERVICES_COMMON_FINGERPRINT_H_

@@ -4,21 +4,6 @@
 
 namespace kommune::hearing {
 
-absl::StatusOr<absl::TimeZone> CopenhagenZone() {
-  static const absl::TimeZone* const zone = [] {
-    absl::TimeZone tz;
-    if (!absl::LoadTimeZone("Europe/Copenhagen", &tz))
-      return (absl::TimeZone*)nullptr;
-    return new absl::TimeZone(tz);
-  }();
-  if (zone == nullptr) {
-    return absl::InternalError(
-        "the time zone Europe/Copenhagen cannot be loaded (is tzdata "
-        "installed?); hearing deadlines cannot be computed");
-  }
-  return *zone;
-}
-
 absl::StatusOr<absl::Time> DeadlineEnd(const common::v1::Date& deadline) {
   auto tz = CopenhagenZone();
   if (!tz.ok()) return tz.status();

@@ -7,13 +7,12 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "kommune/common/v1/types.pb.h"
+#include "services/common/time_zone.h"
 
 namespace kommune::hearing {
 
-// Europe/Copenhagen, where hearing dates are civil dates. INTERNAL with a
-// clear message when the zone cannot be loaded (no tzdata installed): a
-// deadline must never silently fall back to UTC.
-absl::StatusOr<absl::TimeZone> CopenhagenZone();
+// Hearing dates are civil dates in Europe/Copenhagen (CopenhagenZone() in
+// services/common/time_zone.h, which fails rather than fall back to UTC).
 
 // The first instant after a deadline: midnight at the end of the deadline
 // day in Copenhagen (the start of the next day; DST-aware).

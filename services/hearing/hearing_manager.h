@@ -11,7 +11,7 @@
 #include "services/common/identity.h"
 #include "services/hearing/hearing_requests.h"
 #include "services/hearing/hearing_store.h"
-#include "services/hearing/policy_client.h"
+#include "services/policy/client/policy_client.h"
 
 namespace kommune::hearing {
 

@@ -26,14 +26,6 @@ absl::Status Corrupt(absl::string_view what, absl::string_view name) {
 
 }  // namespace
 
-std::string ComputeEtag(const google::protobuf::Message& message) {
-  std::unique_ptr<google::protobuf::Message> copy(message.New());
-  copy->CopyFrom(message);
-  const auto* field = copy->GetDescriptor()->FindFieldByName("etag");
-  if (field != nullptr) copy->GetReflection()->ClearField(copy.get(), field);
-  return absl::StrCat("W/\"", Fingerprint(*copy).substr(0, 16), "\"");
-}
-
 absl::Status HearingStore::Lock(Transaction& tx,
                                 const std::string& hearing_name) {
   return tx.Lock(absl::StrCat("hearing:", hearing_name));

@@ -14,6 +14,7 @@
 #include "services/common/database.h"
 #include "services/common/embedded_file.h"
 #include "services/common/event_log.h"
+#include "services/common/fingerprint.h"
 #include "services/common/request_log.h"
 
 namespace kommune::hearing {
@@ -127,9 +128,6 @@ class HearingStore {
   Database* db_;
   EventLog* events_;
 };
-
-// The etag of a message: a digest of its content without the etag field.
-std::string ComputeEtag(const google::protobuf::Message& message);
 
 }  // namespace kommune::hearing
 

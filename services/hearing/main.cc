@@ -11,7 +11,7 @@
 #include "services/common/server_flags.h"
 #include "services/common/service_main.h"
 #include "services/hearing/hearing_service.h"
-#include "services/hearing/policy_client.h"
+#include "services/policy/client/policy_client.h"
 #include "services/hearing/treatment_service.h"
 
 ABSL_FLAG(std::string, policy_address, "127.0.0.1:50051",

@@ -7,7 +7,7 @@
 #include "services/common/database.h"
 #include "services/common/event_log.h"
 #include "services/common/identity.h"
-#include "services/hearing/policy_client.h"
+#include "services/policy/client/policy_client.h"
 #include "services/hearing/treatment_manager.h"
 #include "services/hearing/treatment_store.h"
 

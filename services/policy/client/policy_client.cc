@@ -1,9 +1,9 @@
-#include "services/hearing/policy_client.h"
+#include "services/policy/client/policy_client.h"
 
 #include "kommune/policy/v1/policy_service.grpc.pb.h"
 #include "services/common/grpc_util.h"
 
-namespace kommune::hearing {
+namespace kommune {
 namespace {
 
 namespace pv1 = ::kommune::policy::v1;
@@ -87,4 +87,4 @@ std::unique_ptr<PolicyClient> MakeGrpcPolicyClient(
       std::move(channel), std::move(identity_secret), timeout);
 }
 
-}  // namespace kommune::hearing
+}  // namespace kommune

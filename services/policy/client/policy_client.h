@@ -1,5 +1,5 @@
-#ifndef KOMMUNE_SERVICES_HEARING_POLICY_CLIENT_H_
-#define KOMMUNE_SERVICES_HEARING_POLICY_CLIENT_H_
+#ifndef KOMMUNE_SERVICES_POLICY_CLIENT_POLICY_CLIENT_H_
+#define KOMMUNE_SERVICES_POLICY_CLIENT_POLICY_CLIENT_H_
 
 #include <grpcpp/grpcpp.h>
 
@@ -12,9 +12,9 @@
 #include "kommune/policy/v1/policy.pb.h"
 #include "services/common/identity.h"
 
-namespace kommune::hearing {
+namespace kommune {
 
-// The policy service as the hearing service uses it: through its public
+// The policy service as other services use it: through its public
 // contract, on behalf of the caller (whose identity it signs with the
 // suite's shared secret, as the gateway does). An interface, so tests can
 // stand in a policy service that is down or slow.
@@ -41,6 +41,6 @@ std::unique_ptr<PolicyClient> MakeGrpcPolicyClient(
     std::shared_ptr<grpc::Channel> channel, std::string identity_secret,
     absl::Duration timeout = absl::Seconds(10));
 
-}  // namespace kommune::hearing
+}  // namespace kommune
 
-#endif  // KOMMUNE_SERVICES_HEARING_POLICY_CLIENT_H_
+#endif  // KOMMUNE_SERVICES_POLICY_CLIENT_POLICY_CLIENT_H_
