@@ -1,14 +1,16 @@
 // The domain scenarios replayed through the real processes (policy_server,
-// hearing_server and kommunectl), all on the scenario's own calendar by
-// libfaketime: one shared clock, since identity headers are checked against
-// a 5-minute window. Høje-Taastrup 2006-07 (domain/000 and /001): the policy
-// imported as a draft, an internal hearing of the children and youth
+// hearing_server, followup_server and kommunectl), all on the scenario's own
+// calendar by libfaketime: one shared clock, since identity headers are checked
+// against a 5-minute window. Høje-Taastrup 2006-07 (domain/000 and /001): the
+// policy imported as a draft, an internal hearing of the children and youth
 // committee, its answer and handling, the memo, then the Boligsocialt
 // Udvalg's decision of 7 March 2007 (converted to a decision case,
 // postponed with its reasons), its later approval, and the adoption through
-// the policy service. København 2010 (domain/003): the committees' hearing
-// with one late answer. Furesø 2018 (domain/002): the public hearing, two
-// committees the same day, the council's proposals, the adoption.
+// the policy service, and in March 2010 the follow-up: indicators for its
+// success criteria, values, and the published yearly report. København 2010
+// (domain/003): the committees' hearing with one late answer. Furesø 2018
+// (domain/002): the public hearing, two committees the same day, the council's
+// proposals, the adoption.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -39,20 +41,21 @@ class DomainReplayTest : public ::testing::Test {
     }
     policy_address_ = absl::StrCat("127.0.0.1:", PickFreePort());
     hearing_address_ = absl::StrCat("127.0.0.1:", PickFreePort());
+    followup_address_ = absl::StrCat("127.0.0.1:", PickFreePort());
     dir_ = absl::StrCat(::testing::TempDir(), "ht_replay_",
                         policy_address_.substr(10), "_");
   }
 
   void TearDown() override {
     StopServers();
-    for (const char* db : {"policy.db", "hearing.db"}) {
+    for (const char* db : {"policy.db", "hearing.db", "followup.db"}) {
       for (const char* suffix : {"", "-wal", "-shm"}) {
         std::remove(absl::StrCat(dir_, db, suffix).c_str());
       }
     }
   }
 
-  // Starts both servers on the scenario's clock, at `when`
+  // Starts the servers on the scenario's clock, at `when`
   // ("2007-01-10 10:00:00"); their databases outlive restarts.
   void StartServersAt(const std::string& when) {
     now_ = when;
@@ -80,10 +83,21 @@ class DomainReplayTest : public ::testing::Test {
                     .ok());
     ASSERT_TRUE(hearing_->WaitForLog("\"serving\"", absl::Seconds(30)))
         << hearing_->Log();
+    followup_ = std::make_unique<ServerProcess>();
+    ASSERT_TRUE(followup_
+                    ->Start(Bin("followup_server"),
+                            {"--listen=" + followup_address_,
+                             "--database=sqlite://" + dir_ + "followup.db",
+                             "--policy_address=" + policy_address_,
+                             std::string("--identity_secret=") + kSecret},
+                            env)
+                    .ok());
+    ASSERT_TRUE(followup_->WaitForLog("\"serving\"", absl::Seconds(30)))
+        << followup_->Log();
   }
 
   void StopServers() {
-    for (auto* server : {&hearing_, &policy_}) {
+    for (auto* server : {&followup_, &hearing_, &policy_}) {
       if (*server == nullptr) continue;
       (*server)->Signal(SIGTERM);
       EXPECT_EQ((*server)->Wait(absl::Seconds(30)), 0);
@@ -107,6 +121,7 @@ class DomainReplayTest : public ::testing::Test {
         Bin("kommunectl"),
         "--policy_address=" + policy_address_,
         "--hearing_address=" + hearing_address_,
+        "--followup_address=" + followup_address_,
         "--municipality=" + municipality,
         "--subject=sekretariatet@" + municipality,
         "--roles=" + roles,
@@ -123,8 +138,10 @@ class DomainReplayTest : public ::testing::Test {
 
   std::unique_ptr<ServerProcess> policy_;
   std::unique_ptr<ServerProcess> hearing_;
+  std::unique_ptr<ServerProcess> followup_;
   std::string policy_address_;
   std::string hearing_address_;
+  std::string followup_address_;
   std::string dir_;
   std::string now_;
 };
@@ -285,6 +302,63 @@ TEST_F(DomainReplayTest, HearingDecisionPostponementAndAdoption) {
   EXPECT_THAT(policy.out,
               AllOf(HasSubstr("\"POLICY_STATE_ADOPTED\""),
                     HasSubstr("\"year\": 2007"), HasSubstr("\"month\": 4")));
+  ASSERT_NO_FATAL_FAILURE(StopServers());
+
+  // March 2010: the follow-up. Indicators for the adopted policy's success
+  // criteria (fixtures/followup/demo), three years of values, a person's
+  // assessment, and the yearly report, published.
+  ASSERT_NO_FATAL_FAILURE(StartServersAt("2010-03-31 12:00:00"));
+  const std::string demo =
+      std::string(KOMMUNE_FIXTURES_DIR) + "/followup/demo/";
+  for (const char* id :
+       {"etniske-ivaerksaettere", "mentorordninger", "nyankomne-tilbud",
+        "skolefravaer", "vold-og-haervaerk", "arbejdsgruppe-jobexpres",
+        "veluddannede-flygtninge"}) {
+    CommandResult created =
+        Ctl({"followup", "indicator", "create", id, demo + id + ".textproto"},
+            "169", "analyst");
+    ASSERT_EQ(created.exit_code, 0) << id << ": " << created.err;
+  }
+  CommandResult values =
+      Ctl({"followup", "import", "--request_id=tal-2007-2010",
+           demo + "measurements.csv"},
+          "169", "analyst");
+  ASSERT_EQ(values.exit_code, 0) << values.err;
+  EXPECT_THAT(values.out, HasSubstr("\"imported_count\": 22"));
+  CommandResult assessed = Ctl({"followup", "record", "--assessment=on_track",
+                                "--note=Fast kontaktperson i Jobcentret",
+                                "veluddannede-flygtninge", "2009", "-"},
+                               "169", "analyst");
+  ASSERT_EQ(assessed.exit_code, 0) << assessed.err;
+
+  // 32 of the 40 entrepreneurs by the end of 2009: the deadline has passed.
+  CommandResult status =
+      Ctl({"followup", "status", "etniske-ivaerksaettere"}, "169", "viewer");
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_THAT(status.out, AllOf(HasSubstr("\"STATUS_MISSED\""),
+                                HasSubstr("\"latest_value\": 32")));
+
+  CommandResult report =
+      Ctl({"followup", "report", "create", "--policy=integration-2007",
+           "--display_name=Årlig redegørelse 2010", "redegoerelse-2010"},
+          "169", "analyst");
+  ASSERT_EQ(report.exit_code, 0) << report.err;
+  EXPECT_THAT(report.out, AllOf(HasSubstr("\"REPORT_STATE_DRAFT\""),
+                                HasSubstr("\"year\": 2010")));
+  ASSERT_EQ(Ctl({"followup", "report", "publish", "redegoerelse-2010"}, "169",
+                "analyst")
+                .exit_code,
+            0);
+  // Published, the report is anyone's to read.
+  CommandResult page =
+      Ctl({"--subject=", "followup", "report", "export", "--format=markdown",
+           "municipalities/169/followUpReports/redegoerelse-2010"},
+          "-", "viewer");
+  ASSERT_EQ(page.exit_code, 0) << page.err;
+  EXPECT_THAT(page.out, AllOf(HasSubstr("# Årlig redegørelse 2010"),
+                              HasSubstr("Den boligsociale indsats"),
+                              HasSubstr("Etniske iværksættere etableret"),
+                              HasSubstr("ikke opfyldt")));
 }
 
 // København 2010 (domain/003): the coordinating committee's hearing of every

@@ -8,7 +8,7 @@ install_missing_packages "${BUILD_PACKAGES[@]}"
 # Only the binaries: the tests are the test command's business.
 say "Configuring in $BUILD"
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-SERVERS=(policy_server hearing_server)
+SERVERS=(policy_server hearing_server followup_server)
 say "Building ${SERVERS[*]} gateway kommunectl devtoken"
 cmake --build "$BUILD" -j "$JOBS" \
   --target "${SERVERS[@]}" gateway kommunectl devtoken -- --no-print-directory
@@ -16,8 +16,10 @@ cmake --build "$BUILD" -j "$JOBS" \
 DATA="${KOMMUNE_DATA_DIR:-$ROOT/data}"
 HOST="${KOMMUNE_HOST:-127.0.0.1}"
 mkdir -p "$DATA/logs" "$DATA/gateway"
-declare -A PORT=([policy_server]=50051 [hearing_server]=50052)
-declare -A EXTRA_ARGS=([hearing_server]="--policy_address=$HOST:50051")
+declare -A PORT=([policy_server]=50051 [hearing_server]=50052
+  [followup_server]=50053)
+declare -A EXTRA_ARGS=([hearing_server]="--policy_address=$HOST:50051"
+  [followup_server]="--policy_address=$HOST:50051")
 PIDS=()
 
 # The gateway's development setup under data/gateway/: the committed
@@ -98,6 +100,29 @@ for template in 101:koebenhavn_2010 169:hoeje_taastrup_2007 190:furesoe_2018; do
     case "$out" in *ALREADY_EXISTS*) ;; *) echo "$out" >&2; exit 1 ;; esac
   fi
 done
+# Follow-up on the 2007 policy: one indicator of each kind, values for
+# 2007-2010 (made up, see fixtures/followup/demo/README.md), a person's
+# assessment, and the published report of 2010. Request ids make reruns
+# harmless.
+FOLLOWUP=("${CTL[@]}" --followup_address="$HOST:${PORT[followup_server]}"
+          --municipality=169 --roles=analyst --subject=demo followup)
+DEMO="$ROOT/fixtures/followup/demo"
+for file in "$DEMO"/*.textproto; do
+  if ! out="$("${FOLLOWUP[@]}" indicator create \
+      "$(basename "$file" .textproto)" "$file" 2>&1)"; then
+    case "$out" in *ALREADY_EXISTS*) ;; *) echo "$out" >&2; exit 1 ;; esac
+  fi
+done
+"${FOLLOWUP[@]}" import --request_id=demo-169-values \
+  "$DEMO/measurements.csv" >/dev/null
+"${FOLLOWUP[@]}" record --request_id=demo-169-assessment \
+  --assessment=on_track --note="Jobcentret har en fast kontaktperson for \
+veluddannede flygtninge; 14 er i job eller uddannelse." \
+  veluddannede-flygtninge 2009 - >/dev/null
+"${FOLLOWUP[@]}" report create --request_id=demo-169-report \
+  --policy=integration-2007 --display_name="Årlig redegørelse 2010" \
+  --date=2010-03-31 redegoerelse-2010 >/dev/null
+"${FOLLOWUP[@]}" report publish redegoerelse-2010 >/dev/null
 
 API_KEY="$(cat "$GW/dev-api-key")"
 cat <<INFO
@@ -107,6 +132,7 @@ The suite is running (logs: $DATA/logs, databases: $DATA/*.db):
                    $HOST:9090 /metrics /healthz /readyz
   policy service   $HOST:${PORT[policy_server]} (behind the gateway)
   hearing service  $HOST:${PORT[hearing_server]} (behind the gateway)
+  follow-up        $HOST:${PORT[followup_server]} (behind the gateway)
 
 A development token (12 hours; viewer, editor, secretary and analyst in
 101 København, 169 Høje-Taastrup and 190 Furesø; a new one with
@@ -120,6 +146,9 @@ Try it from another terminal:
   curl -s -H "x-api-key: $API_KEY" -H 'Content-Type: application/json' \\
     -d '{"parent": "municipalities/190", "query": "dansk"}' \\
     http://$HOST:8080/kommune.policy.v1.PolicyService/SearchPolicies
+  curl -s -H 'Content-Type: application/json' \
+    -d '{"name": "municipalities/169/followUpReports/redegoerelse-2010", "format": "REPORT_FORMAT_HTML"}' \
+    http://$HOST:8080/kommune.followup.v1.FollowUpService/ExportFollowUpReport
   curl -s http://$HOST:9090/metrics | grep kommune_gateway_calls_total
 
 The services are reached directly too, for tools that sign their own

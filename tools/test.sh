@@ -48,6 +48,8 @@ export KOMMUNE_TEST_REQUIRE_POSTGRES=1
 say "Setting up the Connect client (npm ci, buf generate)"
 "$ROOT/clients/connect-node/setup.sh"
 export KOMMUNE_REQUIRE_NODE_CLIENT=1
+# The follow-up report is checked in a real browser (Debian's chromium).
+export KOMMUNE_REQUIRE_CHROMIUM=1
 
 say "Running tests"
 cd "$BUILD"

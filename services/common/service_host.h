@@ -22,6 +22,9 @@ class ServiceHost {
 
   // Services must outlive the host.
   void AddService(grpc::Service* service) { services_.push_back(service); }
+  // The largest request accepted (gRPC's default is 4 MiB); larger ones get
+  // RESOURCE_EXHAUSTED. Set before Start.
+  void set_max_request_bytes(int bytes) { max_request_bytes_ = bytes; }
   // Runs at shutdown before the server drains, to end long streams.
   void OnShutdown(std::function<void()> fn) {
     on_shutdown_.push_back(std::move(fn));
@@ -42,6 +45,7 @@ class ServiceHost {
   std::vector<std::function<void()>> on_shutdown_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
+  int max_request_bytes_ = 4 << 20;
 };
 
 // Blocks until SIGINT or SIGTERM (blocked by InitServerProcess) arrives and

@@ -9,6 +9,7 @@
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/strings/str_cat.h"
+#include "tools/kommunectl/followup_commands.h"
 #include "tools/kommunectl/hearing_commands.h"
 #include "tools/kommunectl/policy_commands.h"
 #include "tools/kommunectl/treatment_commands.h"
@@ -18,13 +19,17 @@ ABSL_FLAG(std::string, policy_address, "localhost:50051",
 ABSL_FLAG(std::string, hearing_address, "127.0.0.1:50052",
           "host:port of the hearing service (hearings, responses, "
           "treatment).");
+ABSL_FLAG(std::string, followup_address, "127.0.0.1:50053",
+          "host:port of the follow-up service (indicators, measurements, "
+          "reports).");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       absl::StrCat("kommunectl [flags] COMMAND [ARGS]\n\n",
                    kommune::ctl::PolicyCommandsHelp(), "\n\n",
                    kommune::ctl::HearingCommandsHelp(), "\n\n",
-                   kommune::ctl::TreatmentCommandsHelp(),
+                   kommune::ctl::TreatmentCommandsHelp(), "\n\n",
+                   kommune::ctl::FollowUpCommandsHelp(),
                    "\n\nIdentity: --municipality, --roles, --subject (and "
                    "--identity_secret to sign it like the gateway)."));
   std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
@@ -34,6 +39,12 @@ int main(int argc, char** argv) {
   }
   std::string command = positional[1];
   std::vector<std::string> args(positional.begin() + 2, positional.end());
+  if (command == "followup") {
+    auto stub = kommune::followup::v1::FollowUpService::NewStub(
+        grpc::CreateChannel(absl::GetFlag(FLAGS_followup_address),
+                            grpc::InsecureChannelCredentials()));
+    return kommune::ctl::RunFollowUpCommand(*stub, args);
+  }
   if (command == "hearings" || command == "responses" ||
       command == "treatment") {
     auto channel = grpc::CreateChannel(absl::GetFlag(FLAGS_hearing_address),

@@ -26,7 +26,8 @@ ABSL_FLAG(std::string, step, "",
           "treatment step and decide: the step's id, e.g. fagudvalg.");
 ABSL_FLAG(std::string, date, "",
           "treatment step: the meeting day; treatment decide: the day of "
-          "the decision (YYYY-MM-DD).");
+          "the decision; followup status, summary and report create: the "
+          "day judged (YYYY-MM-DD; today when empty).");
 ABSL_FLAG(std::string, recommendation, "",
           "treatment step: the agenda item's recommendation (indstilling).");
 ABSL_FLAG(std::string, hearing, "",

@@ -14,10 +14,11 @@ BUILD_PACKAGES=(
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libabsl-dev libsqlite3-dev libpq-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libmicrohttpd-dev nlohmann-json3-dev prometheus-cpp-dev tzdata
+  libmicrohttpd-dev nlohmann-json3-dev prometheus-cpp-dev libcsv-dev tzdata
 )
 # What the tests need beyond that.
-TEST_PACKAGES=(git grpc-proto postgresql clang-format curl openssl faketime)
+TEST_PACKAGES=(git grpc-proto postgresql clang-format curl openssl faketime
+  chromium)
 
 # wait_for_log LOG TEXT PID: waits up to 30 s for a started server's log to
 # show TEXT; exits with the log shown if the server died or never did.
