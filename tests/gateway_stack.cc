@@ -2,6 +2,7 @@
 
 #include <google/protobuf/text_format.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -114,23 +115,39 @@ absl::Status GatewayStack::Start(const Options& options) {
     config_.mutable_backends(0)->add_addresses(address);
   }
   // Every other backend of the development configuration runs as its
-  // <name>_server, talking to the first policy server.
+  // <name>_server, talking to the first policy server; the ESDH connector
+  // follows the backends before it and drops files into esdh-journal/.
+  std::string feeds = absl::StrCat("feeds { service: \"policy\" address: \"",
+                                   policy_addresses_[0], "\" }\n");
   for (int i = 1; i < config_.backends_size(); ++i) {
     auto* backend = config_.mutable_backends(i);
     std::string address = absl::StrCat("127.0.0.1:", PickFreePort());
-    auto server = std::make_unique<ServerProcess>();
-    if (auto s = server->Start(
-            Bin(backend->name() + "_server"),
-            {"--listen=" + address,
-             "--database=sqlite://" + dir_ + "/" + backend->name() + ".db",
-             "--identity_secret_file=" + dir_ + "/identity-secret",
-             "--policy_address=" + policy_addresses_[0]});
-        !s.ok()) {
-      return s;
+    std::string binary = backend->name() + "_server";
+    std::vector<std::string> args = {
+        "--listen=" + address,
+        "--database=sqlite://" + dir_ + "/" + backend->name() + ".db",
+        "--identity_secret_file=" + dir_ + "/identity-secret"};
+    if (backend->name() == "esdh") {
+      binary = "esdh_connector";
+      std::string config =
+          absl::StrCat(feeds, "poll_interval { nanos: ", 100000000, " }\n");
+      for (const char* code : {"101", "169", "190"}) {
+        absl::StrAppend(&config, "sinks { municipality_code: \"", code,
+                        "\" file_drop { directory: \"esdh-journal\" } }\n");
+      }
+      std::ofstream(dir_ + "/esdh.textproto") << config;
+      mkdir((dir_ + "/esdh-journal").c_str(), 0755);
+      args.push_back("--config=" + dir_ + "/esdh.textproto");
+    } else {
+      args.push_back("--policy_address=" + policy_addresses_[0]);
+      absl::StrAppend(&feeds, "feeds { service: \"", backend->name(),
+                      "\" address: \"", address, "\" }\n");
     }
+    auto server = std::make_unique<ServerProcess>();
+    if (auto s = server->Start(Bin(binary), args); !s.ok()) return s;
     if (!server->WaitForLog("\"serving\"", absl::Seconds(30))) {
-      return absl::DeadlineExceededError(
-          backend->name() + "_server did not start: " + server->Log());
+      return absl::DeadlineExceededError(binary +
+                                         " did not start: " + server->Log());
     }
     others_.push_back(std::move(server));
     backend->clear_addresses();

@@ -8,7 +8,7 @@ install_missing_packages "${BUILD_PACKAGES[@]}"
 # Only the binaries: the tests are the test command's business.
 say "Configuring in $BUILD"
 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-SERVERS=(policy_server hearing_server followup_server)
+SERVERS=(policy_server hearing_server followup_server esdh_connector)
 say "Building ${SERVERS[*]} gateway kommunectl devtoken"
 cmake --build "$BUILD" -j "$JOBS" \
   --target "${SERVERS[@]}" gateway kommunectl devtoken -- --no-print-directory
@@ -17,9 +17,21 @@ DATA="${KOMMUNE_DATA_DIR:-$ROOT/data}"
 HOST="${KOMMUNE_HOST:-127.0.0.1}"
 mkdir -p "$DATA/logs" "$DATA/gateway"
 declare -A PORT=([policy_server]=50051 [hearing_server]=50052
-  [followup_server]=50053)
+  [followup_server]=50053 [esdh_connector]=50054)
 declare -A EXTRA_ARGS=([hearing_server]="--policy_address=$HOST:50051"
-  [followup_server]="--policy_address=$HOST:50051")
+  [followup_server]="--policy_address=$HOST:50051"
+  [esdh_connector]="--config=$DATA/esdh/connector.textproto")
+# The ESDH connector follows every feed and, for the demo municipalities,
+# drops each journalised document into data/esdh/journal/ (docs/esdh.md).
+mkdir -p "$DATA/esdh/journal"
+{
+  for feed in policy:50051 hearing:50052 followup:50053; do
+    echo "feeds { service: \"${feed%%:*}\" address: \"$HOST:${feed#*:}\" }"
+  done
+  for code in 101 169 190; do
+    echo "sinks { municipality_code: \"$code\" file_drop { directory: \"journal\" } }"
+  done
+} >"$DATA/esdh/connector.textproto"
 PIDS=()
 
 # The gateway's development setup under data/gateway/: the committed
@@ -60,6 +72,7 @@ trap stop_all INT TERM EXIT
 
 for server in "${SERVERS[@]}"; do
   name="${server%_server}"
+  name="${name%_connector}"
   log="$DATA/logs/$name.log"
   # Keep the previous run's log; wait for this run's "serving" line only.
   [ -f "$log" ] && mv "$log" "$log.1"
@@ -133,6 +146,7 @@ The suite is running (logs: $DATA/logs, databases: $DATA/*.db):
   policy service   $HOST:${PORT[policy_server]} (behind the gateway)
   hearing service  $HOST:${PORT[hearing_server]} (behind the gateway)
   follow-up        $HOST:${PORT[followup_server]} (behind the gateway)
+  ESDH connector   $HOST:${PORT[esdh_connector]} (behind the gateway; files in $DATA/esdh/journal)
 
 A development token (12 hours; viewer, editor, secretary and analyst in
 101 København, 169 Høje-Taastrup and 190 Furesø; a new one with

@@ -15,6 +15,7 @@ BUILD_PACKAGES=(
   libabsl-dev libsqlite3-dev libpq-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libmicrohttpd-dev nlohmann-json3-dev prometheus-cpp-dev libcsv-dev tzdata
+  libcurl4-openssl-dev
 )
 # What the tests need beyond that.
 TEST_PACKAGES=(git grpc-proto postgresql clang-format curl openssl faketime
