@@ -9,12 +9,14 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "gateway/auth/api_keys.h"
+#include "services/common/test_support.h"
 
 namespace kommune::testing {
 namespace {
@@ -59,6 +61,19 @@ std::string GatewayStack::Source(const std::string& path) {
 
 GatewayStack::~GatewayStack() { Stop(); }
 
+absl::StatusOr<std::string> GatewayStack::DatabaseUrl(const std::string& name) {
+  if (!postgres_) return absl::StrCat("sqlite://", dir_, "/", name, ".db");
+  const char* admin = std::getenv(kPostgresUrlEnv);
+  if (admin == nullptr || *admin == '\0') {
+    return absl::FailedPreconditionError(
+        absl::StrCat(kPostgresUrlEnv, " is not set"));
+  }
+  // One database per service and stack, named after the stack's folder.
+  std::string id = dir_.substr(dir_.rfind('_') + 1);
+  for (char& c : id) c = absl::ascii_tolower(static_cast<unsigned char>(c));
+  return CreatePostgresDatabase(admin, absl::StrCat("stack_", id, "_", name));
+}
+
 absl::Status GatewayStack::Start(const Options& options) {
   std::string tmpl = absl::StrCat(::testing::TempDir(), "gateway_XXXXXX");
   if (mkdtemp(tmpl.data()) == nullptr) {
@@ -79,24 +94,29 @@ absl::Status GatewayStack::Start(const Options& options) {
     return s;
   }
 
+  postgres_ = options.postgres;
+  absl::StatusOr<std::string> policy_db = DatabaseUrl("policy");
+  if (!policy_db.ok()) return policy_db.status();
+  // Replicas share one database, as they would in production, and start at
+  // once, so they also race to apply the migrations.
   for (int i = 0; i < options.policy_servers; ++i) {
     std::string address = absl::StrCat("127.0.0.1:", PickFreePort());
     auto server = std::make_unique<ServerProcess>();
-    // Replicas share one database, as they would in production.
     if (auto s = server->Start(
             Bin("policy_server"),
-            {"--listen=" + address,
-             "--database=sqlite://" + dir_ + "/policy.db",
+            {"--listen=" + address, "--database=" + *policy_db,
              "--identity_secret_file=" + dir_ + "/identity-secret"});
         !s.ok()) {
       return s;
     }
+    policies_.push_back(std::move(server));
+    policy_addresses_.push_back(address);
+  }
+  for (const auto& server : policies_) {
     if (!server->WaitForLog("\"serving\"", absl::Seconds(30))) {
       return absl::DeadlineExceededError("policy_server did not start: " +
                                          server->Log());
     }
-    policies_.push_back(std::move(server));
-    policy_addresses_.push_back(address);
   }
 
   auto dev = gateway::ReadFile(Source("gateway/dev/gateway.textproto"));
@@ -123,9 +143,10 @@ absl::Status GatewayStack::Start(const Options& options) {
     auto* backend = config_.mutable_backends(i);
     std::string address = absl::StrCat("127.0.0.1:", PickFreePort());
     std::string binary = backend->name() + "_server";
+    absl::StatusOr<std::string> database = DatabaseUrl(backend->name());
+    if (!database.ok()) return database.status();
     std::vector<std::string> args = {
-        "--listen=" + address,
-        "--database=sqlite://" + dir_ + "/" + backend->name() + ".db",
+        "--listen=" + address, "--database=" + *database,
         "--identity_secret_file=" + dir_ + "/identity-secret"};
     if (backend->name() == "esdh") {
       binary = "esdh_connector";

@@ -23,6 +23,9 @@ class GatewayStack {
  public:
   struct Options {
     int policy_servers = 1;
+    // Every service on its own database of the test PostgreSQL server
+    // (KOMMUNE_TEST_POSTGRES_URL) instead of SQLite files.
+    bool postgres = false;
     // Changes the configuration before the gateway starts.
     std::function<void(gateway::GatewayConfig&)> edit_config;
   };
@@ -82,6 +85,8 @@ class GatewayStack {
 
  private:
   absl::Status WriteConfig();
+  // The database URL for service `name`.
+  absl::StatusOr<std::string> DatabaseUrl(const std::string& name);
 
   std::string dir_;
   std::string secret_;
@@ -99,6 +104,7 @@ class GatewayStack {
   int admin_port_ = 0;
   int reloads_ = 0;
   bool stopped_ = true;
+  bool postgres_ = false;
 };
 
 }  // namespace kommune::testing

@@ -85,7 +85,8 @@ std::string Row::Text(size_t i) const {
                     cells_.at(i));
 }
 
-absl::StatusOr<std::unique_ptr<Database>> OpenDatabase(absl::string_view url) {
+absl::StatusOr<std::unique_ptr<Database>> OpenDatabase(absl::string_view url,
+                                                       int pool_size) {
   if (absl::StartsWith(url, "sqlite://")) {
     absl::string_view path = url.substr(absl::string_view("sqlite://").size());
     if (path.empty()) {
@@ -96,7 +97,7 @@ absl::StatusOr<std::unique_ptr<Database>> OpenDatabase(absl::string_view url) {
   }
   if (absl::StartsWith(url, "postgresql://") ||
       absl::StartsWith(url, "postgres://")) {
-    return OpenPostgresDatabase(std::string(url));
+    return OpenPostgresDatabase(std::string(url), pool_size);
   }
   return absl::InvalidArgumentError(absl::StrCat(
       "database: unsupported URL '", url,

@@ -106,7 +106,10 @@ bool IsRetryable(const absl::Status& status);
 
 // Opens a database from a URL: sqlite:///abs/path.db, sqlite://rel/path.db,
 // or a libpq URI postgresql://user@host:port/db (also with ?host=/socket/dir).
-absl::StatusOr<std::unique_ptr<Database>> OpenDatabase(absl::string_view url);
+// `pool_size` bounds PostgreSQL connections per process (SQLite has one
+// writer and needs no pool).
+absl::StatusOr<std::unique_ptr<Database>> OpenDatabase(absl::string_view url,
+                                                       int pool_size = 8);
 
 }  // namespace kommune
 

@@ -4,6 +4,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/common/postgres_database.h"
@@ -181,6 +182,52 @@ TEST_P(DatabaseTest, ReportsSqlErrorsAsInternal) {
     return tx.Query("SELECT * FROM no_such_table").status();
   });
   EXPECT_EQ(status.code(), absl::StatusCode::kInternal);
+}
+
+// A connection the server dropped (a restart, a failover) is replaced and
+// the transaction tried again, instead of failing the caller's request.
+TEST_P(DatabaseTest, ALostPostgresConnectionIsReplacedAndRetried) {
+  if (db_->engine() != Database::Engine::kPostgres) GTEST_SKIP();
+  int64_t pid = 0;
+  ASSERT_TRUE(db_->Read([&](Transaction& tx) -> absl::Status {
+                   auto rows = tx.Query("SELECT pg_backend_pid()");
+                   if (!rows.ok()) return rows.status();
+                   pid = (*rows)[0].Int(0);
+                   return absl::OkStatus();
+                 })
+                  .ok());
+  std::unique_ptr<Database> other = OpenReplica();
+  ASSERT_NE(other, nullptr);
+  // Kill every connection of this pool, so the next one taken is dead.
+  ASSERT_TRUE(other
+                  ->Write([&](Transaction& tx) -> absl::Status {
+                    return tx
+                        .Query(
+                            "SELECT pg_terminate_backend(pid) FROM "
+                            "pg_stat_activity WHERE datname = "
+                            "current_database() AND pid <> "
+                            "pg_backend_pid()")
+                        .status();
+                  })
+                  .ok());
+  absl::SleepFor(absl::Milliseconds(200));
+  int64_t after = 0;
+  absl::Status s = db_->Write([&](Transaction& tx) -> absl::Status {
+    auto rows = tx.Query("SELECT pg_backend_pid()");
+    if (!rows.ok()) return rows.status();
+    after = (*rows)[0].Int(0);
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(s.ok()) << s;
+  EXPECT_NE(after, pid);
+}
+
+TEST(OpenDatabaseTest, RefusesAPoolOfNoConnections) {
+  auto db = OpenDatabase("postgresql://nobody@127.0.0.1:1/none", 0);
+  ASSERT_FALSE(db.ok());
+  EXPECT_EQ(db.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(db.status().message()),
+              ::testing::HasSubstr("database_pool_size"));
 }
 
 KOMMUNE_INSTANTIATE_ENGINE_TEST(DatabaseTest);

@@ -14,7 +14,6 @@
 namespace kommune {
 namespace {
 
-constexpr int kPoolSize = 8;
 constexpr int kMaxAttempts = 8;
 
 // PostgreSQL type OIDs (pg_type.h) that we convert to native values.
@@ -165,7 +164,8 @@ class PostgresTransaction : public Transaction {
 
 class PostgresDatabase : public Database {
  public:
-  explicit PostgresDatabase(std::string url) : url_(std::move(url)) {}
+  PostgresDatabase(std::string url, int pool_size)
+      : url_(std::move(url)), pool_size_(pool_size) {}
   ~PostgresDatabase() override {
     for (PGconn* conn : idle_) PQfinish(conn);
   }
@@ -189,8 +189,17 @@ class PostgresDatabase : public Database {
       status = RunTransactionAttempt(
           tx, mode == Mode::kReadWrite ? "BEGIN" : "BEGIN READ ONLY", fn);
       if (PQstatus(*conn) != CONNECTION_OK) {
+        // A lost connection (the server restarted, a failover, a network
+        // cut) is dropped and the transaction tried again on a new one.
+        // Writes are idempotent by request id where a retry could repeat a
+        // commit whose answer was lost.
         PQfinish(*conn);
         ReleaseSlot();
+        if (!status.ok() && !IsRetryable(status)) {
+          status = MarkRetryable(absl::UnavailableError(
+              absl::StrCat("database: the connection to PostgreSQL was lost: ",
+                           status.message())));
+        }
       } else {
         Release(*conn);
       }
@@ -232,7 +241,7 @@ class PostgresDatabase : public Database {
   }
 
   bool CanAcquire() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return !idle_.empty() || open_ < kPoolSize;
+    return !idle_.empty() || open_ < pool_size_;
   }
 
   void Release(PGconn* conn) {
@@ -246,6 +255,7 @@ class PostgresDatabase : public Database {
   }
 
   const std::string url_;
+  const int pool_size_;
   absl::Mutex mu_;
   std::vector<PGconn*> idle_ ABSL_GUARDED_BY(mu_);
   int open_ ABSL_GUARDED_BY(mu_) = 0;
@@ -275,8 +285,12 @@ std::string ToPostgresPlaceholders(absl::string_view sql) {
 }
 
 absl::StatusOr<std::unique_ptr<Database>> OpenPostgresDatabase(
-    const std::string& url) {
-  auto db = std::make_unique<PostgresDatabase>(url);
+    const std::string& url, int pool_size) {
+  if (pool_size < 1) {
+    return absl::InvalidArgumentError(
+        "database_pool_size: at least 1 connection");
+  }
+  auto db = std::make_unique<PostgresDatabase>(url, pool_size);
   absl::Status status = db->Init();
   if (!status.ok()) return status;
   return db;

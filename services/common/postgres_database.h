@@ -10,9 +10,10 @@
 namespace kommune {
 
 // Connects to PostgreSQL 15 (or a compatible engine) with libpq, behind a
-// small connection pool. Fails at once if the server cannot be reached.
+// connection pool of at most `pool_size` connections. Fails at once if the
+// server cannot be reached.
 absl::StatusOr<std::unique_ptr<Database>> OpenPostgresDatabase(
-    const std::string& url);
+    const std::string& url, int pool_size = 8);
 
 // Rewrites '?' placeholders to PostgreSQL's $1, $2, ... outside quoted text.
 std::string ToPostgresPlaceholders(absl::string_view sql);

@@ -23,6 +23,10 @@ ABSL_FLAG(std::string, listen, "",
 ABSL_FLAG(std::string, database, "",
           "Database URL (env KOMMUNE_DATABASE): sqlite:///path/file.db or "
           "postgresql://user@host:port/dbname.");
+ABSL_FLAG(int, database_pool_size, 8,
+          "Most PostgreSQL connections this process holds (env "
+          "KOMMUNE_DATABASE_POOL_SIZE); size it so that replicas times pool "
+          "stays under the server's max_connections.");
 ABSL_FLAG(std::string, identity_secret, "",
           "Shared secret the gateway signs caller identities with (env "
           "KOMMUNE_IDENTITY_SECRET). Empty trusts unsigned identity headers: "

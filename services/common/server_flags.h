@@ -11,6 +11,7 @@
 
 ABSL_DECLARE_FLAG(std::string, listen);
 ABSL_DECLARE_FLAG(std::string, database);
+ABSL_DECLARE_FLAG(int, database_pool_size);
 ABSL_DECLARE_FLAG(std::string, identity_secret);
 ABSL_DECLARE_FLAG(std::string, identity_secret_file);
 ABSL_DECLARE_FLAG(int, shutdown_grace_seconds);

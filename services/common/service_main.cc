@@ -33,7 +33,8 @@ int RunServiceMain(int argc, char** argv, const ServiceMainOptions& options) {
 
   ServiceEnvironment env;
   env.verifier = std::make_unique<IdentityVerifier>(*secret);
-  absl::StatusOr<std::unique_ptr<Database>> db = OpenDatabase(url);
+  absl::StatusOr<std::unique_ptr<Database>> db =
+      OpenDatabase(url, absl::GetFlag(FLAGS_database_pool_size));
   if (!db.ok()) {
     Log("ERROR", std::string(db.status().message()));
     return 1;

@@ -32,6 +32,23 @@ std::string WithDatabaseName(const std::string& url, const std::string& name) {
 
 }  // namespace
 
+absl::StatusOr<std::string> CreatePostgresDatabase(const std::string& admin_url,
+                                                   const std::string& name) {
+  // CREATE DATABASE cannot run inside a transaction, which is all the
+  // Database interface offers, so talk to the server directly.
+  PGconn* conn = PQconnectdb(admin_url.c_str());
+  PGresult* res = PQexec(conn, absl::StrCat("CREATE DATABASE ", name).c_str());
+  bool created = PQresultStatus(res) == PGRES_COMMAND_OK;
+  std::string error = PQerrorMessage(conn);
+  PQclear(res);
+  PQfinish(conn);
+  if (!created) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot create database ", name, ": ", error));
+  }
+  return WithDatabaseName(admin_url, name);
+}
+
 TestDatabase::~TestDatabase() {
   db.reset();
   if (!sqlite_path.empty()) {
@@ -55,21 +72,13 @@ std::unique_ptr<TestDatabase> MakeTestDatabase(const std::string& engine) {
       }
       return nullptr;
     }
-    std::string name = absl::StrCat("t_", UniqueSuffix());
-    // CREATE DATABASE cannot run inside a transaction, which is all the
-    // Database interface offers, so talk to the server directly.
-    PGconn* conn = PQconnectdb(admin);
-    PGresult* res =
-        PQexec(conn, absl::StrCat("CREATE DATABASE ", name).c_str());
-    bool created = PQresultStatus(res) == PGRES_COMMAND_OK;
-    std::string error = PQerrorMessage(conn);
-    PQclear(res);
-    PQfinish(conn);
-    if (!created) {
-      ADD_FAILURE() << "cannot create test database: " << error;
+    absl::StatusOr<std::string> url =
+        CreatePostgresDatabase(admin, absl::StrCat("t_", UniqueSuffix()));
+    if (!url.ok()) {
+      ADD_FAILURE() << url.status();
       return nullptr;
     }
-    out->url = WithDatabaseName(admin, name);
+    out->url = *url;
   }
   absl::StatusOr<std::unique_ptr<Database>> db = OpenDatabase(out->url);
   if (!db.ok()) {

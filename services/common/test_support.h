@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "gtest/gtest.h"
 #include "services/common/database.h"
 #include "services/common/identity.h"
@@ -24,6 +25,11 @@ struct TestDatabase {
   std::string sqlite_path;  // removed with its WAL files at destruction
   ~TestDatabase();
 };
+
+// Creates database `name` (lowercase letters, digits, _) on the PostgreSQL
+// server of `admin_url` and returns its URL.
+absl::StatusOr<std::string> CreatePostgresDatabase(const std::string& admin_url,
+                                                   const std::string& name);
 
 // Returns nullptr if the engine is not available (recording a failure when
 // PostgreSQL is required or could not be used).
