@@ -158,9 +158,8 @@ class FollowUpManager {
 };
 
 // Current values of an indicator as the status rules take them.
-std::vector<MeasurementPoint> ToPoints(
-    const v1::Indicator& indicator,
-    const std::vector<StoredMeasurement>& measurements);
+std::vector<MeasurementPoint> ToPoints(const v1::Indicator& indicator,
+                                       const std::vector<CurrentValue>& values);
 
 }  // namespace kommune::followup
 

@@ -317,6 +317,37 @@ FollowUpStore::CurrentMeasurements(Transaction& tx,
   return out;
 }
 
+absl::StatusOr<std::map<std::string, std::vector<CurrentValue>>>
+FollowUpStore::CurrentValues(Transaction& tx, const std::string& municipality,
+                             const std::string& indicator) {
+  constexpr char kColumns[] =
+      "SELECT indicator, period_index, series, value, assessed_status, note "
+      "FROM measurements WHERE is_current = 1 AND ";
+  absl::StatusOr<std::vector<Row>> rows =
+      indicator.empty()
+          ? tx.Query(absl::StrCat(kColumns,
+                                  "indicator >= ? AND indicator < ? ORDER BY "
+                                  "indicator"),
+                     {absl::StrCat("municipalities/", municipality, "/"),
+                      absl::StrCat("municipalities/", municipality, "0")})
+          : tx.Query(absl::StrCat(kColumns, "indicator = ?"), {indicator});
+  if (!rows.ok()) return rows.status();
+  std::map<std::string, std::vector<CurrentValue>> out;
+  std::vector<CurrentValue>* current = nullptr;
+  std::string current_name;
+  for (const Row& r : *rows) {
+    std::string name = r.Text(0);
+    if (current == nullptr || name != current_name) {
+      current = &out[name];
+      current_name = std::move(name);
+    }
+    current->push_back(
+        CurrentValue{r.Int(1), static_cast<v1::Series>(r.Int(2)), r.Double(3),
+                     static_cast<v1::Status>(r.Int(4)), r.Text(5)});
+  }
+  return out;
+}
+
 absl::StatusOr<bool> FollowUpStore::HasMeasurements(
     Transaction& tx, const std::string& indicator) {
   absl::StatusOr<std::vector<Row>> rows = tx.Query(

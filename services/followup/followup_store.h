@@ -23,6 +23,15 @@ struct StoredMeasurement {
   v1::Measurement measurement;  // name, period, series, value, ... filled
 };
 
+// A current value as the status rules and reports need it: no more.
+struct CurrentValue {
+  int64_t period_index = 0;
+  v1::Series series = v1::SERIES_TARGET_GROUP;
+  double value = 0;
+  v1::Status assessed_status = v1::STATUS_UNSPECIFIED;
+  std::string note;
+};
+
 // (period, series) of one indicator.
 using SeriesKey = std::pair<std::string, int>;
 
@@ -80,6 +89,12 @@ class FollowUpStore {
   absl::StatusOr<std::map<std::string, std::vector<StoredMeasurement>>>
   CurrentMeasurements(Transaction& tx, const std::string& municipality,
                       const std::string& indicator = "");
+  // The same, lean: only what statuses and reports use, read in index
+  // order (each indicator's values oldest first). The hot path of every
+  // refresh, report and sweep.
+  absl::StatusOr<std::map<std::string, std::vector<CurrentValue>>>
+  CurrentValues(Transaction& tx, const std::string& municipality,
+                const std::string& indicator = "");
   absl::StatusOr<bool> HasMeasurements(Transaction& tx,
                                        const std::string& indicator);
 

@@ -57,19 +57,26 @@ absl::StatusOr<std::map<std::string, v1::Indicator>> LoadIndicators(
 }  // namespace
 
 std::vector<MeasurementPoint> ToPoints(
-    const v1::Indicator& indicator,
-    const std::vector<StoredMeasurement>& measurements) {
+    const v1::Indicator& indicator, const std::vector<CurrentValue>& values) {
   std::vector<MeasurementPoint> points;
-  points.reserve(measurements.size());
-  for (const StoredMeasurement& m : measurements) {
+  points.reserve(values.size());
+  // Values come a period at a time (a parity indicator's two series share
+  // one), so the period is computed once per change of index.
+  Period period;
+  bool have_period = false;
+  for (const CurrentValue& v : values) {
+    if (!have_period || period.index != v.period_index) {
+      period = PeriodAt(v.period_index, indicator.reporting_period());
+      have_period = true;
+    }
     MeasurementPoint p;
-    p.period = PeriodAt(m.period_index, indicator.reporting_period());
-    p.series = m.measurement.series() == v1::SERIES_REFERENCE_GROUP
+    p.period = period;
+    p.series = v.series == v1::SERIES_REFERENCE_GROUP
                    ? v1::SERIES_REFERENCE_GROUP
                    : v1::SERIES_TARGET_GROUP;
-    p.value = m.measurement.value();
-    p.assessed_status = m.measurement.assessment().status();
-    p.note = m.measurement.note();
+    p.value = v.value;
+    p.assessed_status = v.assessed_status;
+    p.note = v.note;
     points.push_back(std::move(p));
   }
   return points;

@@ -33,22 +33,21 @@ FollowUpManager::RefreshStatuses(Transaction& tx,
   auto last = store_->LastStatuses(tx, municipality);
   if (!last.ok()) return last.status();
   // One query for the whole municipality when many indicators are judged.
-  std::map<std::string, std::vector<StoredMeasurement>> all;
+  std::map<std::string, std::vector<CurrentValue>> all;
   bool bulk = indicators.size() > 20;
   if (bulk) {
-    auto loaded = store_->CurrentMeasurements(tx, municipality);
+    auto loaded = store_->CurrentValues(tx, municipality);
     if (!loaded.ok()) return loaded.status();
     all = *std::move(loaded);
   }
   for (const v1::Indicator& indicator : indicators) {
-    std::vector<StoredMeasurement> own;
-    const std::vector<StoredMeasurement>* values = &own;
+    std::vector<CurrentValue> own;
+    const std::vector<CurrentValue>* values = &own;
     if (bulk) {
       auto it = all.find(indicator.name());
       if (it != all.end()) values = &it->second;
     } else {
-      auto loaded =
-          store_->CurrentMeasurements(tx, municipality, indicator.name());
+      auto loaded = store_->CurrentValues(tx, municipality, indicator.name());
       if (!loaded.ok()) return loaded.status();
       own = std::move((*loaded)[indicator.name()]);
     }
@@ -79,9 +78,9 @@ absl::StatusOr<std::vector<FollowUpManager::Judged>> FollowUpManager::JudgeAll(
     out.clear();
     auto indicators = store_->AllIndicators(tx, municipality, policy);
     if (!indicators.ok()) return indicators.status();
-    auto values = store_->CurrentMeasurements(tx, municipality);
+    auto values = store_->CurrentValues(tx, municipality);
     if (!values.ok()) return values.status();
-    static const std::vector<StoredMeasurement> kNone;
+    static const std::vector<CurrentValue> kNone;
     out.reserve(indicators->size());
     for (v1::Indicator& indicator : *indicators) {
       auto it = values->find(indicator.name());
@@ -114,8 +113,7 @@ absl::StatusOr<v1::IndicatorStatus> FollowUpManager::GetStatus(
       return absl::NotFoundError(
           absl::StrCat("name: ", request.name(), " does not exist"));
     }
-    auto values =
-        store_->CurrentMeasurements(tx, ref->municipality, request.name());
+    auto values = store_->CurrentValues(tx, ref->municipality, request.name());
     if (!values.ok()) return values.status();
     out = EvaluateStatus(
         **indicator, ToPoints(**indicator, (*values)[request.name()]), *as_of);
