@@ -20,6 +20,11 @@ fi
 say "Linting contracts (buf lint)"
 BUF="$(buf_bin)"
 (cd "$ROOT/proto" && "$BUF" lint)
+# buf breaking against the released contract (it says its own "==>" line).
+"$ROOT/tools/check_contract.sh" --breaking
+
+say "Checking the API reference (docs/api) against proto/"
+"$ROOT/tools/apidoc/check.sh"
 
 configure_and_build
 
@@ -45,9 +50,12 @@ as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
 export KOMMUNE_TEST_POSTGRES_URL="postgresql:///postgres?host=$PG_DIR&user=postgres"
 export KOMMUNE_TEST_REQUIRE_POSTGRES=1
 
-say "Setting up the Connect client (npm ci, buf generate)"
+say "Setting up the Node client (npm ci, buf generate)"
 "$ROOT/clients/connect-node/setup.sh"
 export KOMMUNE_REQUIRE_NODE_CLIENT=1
+say "Setting up the Python client (protoc, grpc_python_plugin)"
+"$ROOT/clients/python/setup.sh"
+export KOMMUNE_REQUIRE_PYTHON_CLIENT=1
 # The follow-up report is checked in a real browser (Debian's chromium).
 export KOMMUNE_REQUIRE_CHROMIUM=1
 

@@ -19,7 +19,7 @@ BUILD_PACKAGES=(
 )
 # What the tests need beyond that.
 TEST_PACKAGES=(git grpc-proto postgresql clang-format curl openssl faketime
-  chromium)
+  chromium python3-protobuf python3-grpcio)
 
 # wait_for_log LOG TEXT PID: waits up to 30 s for a started server's log to
 # show TEXT; exits with the log shown if the server died or never did.
