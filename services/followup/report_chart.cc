@@ -14,7 +14,6 @@
 namespace kommune::followup {
 namespace {
 
-using report::EscapeHtml;
 using report::FormatValue;
 
 // The drawing in viewBox units; the page scales it to its column.

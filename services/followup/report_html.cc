@@ -11,7 +11,6 @@
 namespace kommune::followup {
 namespace {
 
-using report::EscapeHtml;
 using report::kStatusOrder;
 
 // Light backgrounds and dark text only (prints on any printer, contrast at

@@ -8,7 +8,6 @@
 namespace kommune::followup {
 namespace {
 
-using report::EscapeMarkdown;
 using report::FormatValue;
 using report::kStatusOrder;
 

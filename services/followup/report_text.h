@@ -10,6 +10,7 @@
 #include "kommune/common/v1/types.pb.h"
 #include "kommune/followup/v1/indicator.pb.h"
 #include "kommune/followup/v1/report.pb.h"
+#include "services/common/text_escape.h"
 
 // The Danish words and number formats the rendered follow-up reports share
 // (Markdown, HTML and the SVG charts say the same things the same way).
@@ -21,12 +22,6 @@ namespace kommune::followup::report {
 inline constexpr std::array<v1::Status, 6> kStatusOrder = {
     v1::STATUS_ACHIEVED,  v1::STATUS_ON_TRACK, v1::STATUS_AT_RISK,
     v1::STATUS_OFF_TRACK, v1::STATUS_MISSED,   v1::STATUS_NO_DATA};
-
-// Text escaped for HTML element content and attribute values: & < > " '.
-std::string EscapeHtml(absl::string_view text);
-// Text escaped so Markdown shows it literally mid-line (inline markup, HTML
-// and table pipes get a backslash; line breaks become spaces).
-std::string EscapeMarkdown(absl::string_view text);
 
 // "1.234,5": Danish grouping and decimal comma, at most two decimals,
 // trailing zeros dropped, a real minus sign.

@@ -16,6 +16,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "services/followup/periods.h"
+#include "services/followup/report_text.h"
 
 namespace kommune::followup {
 namespace {
@@ -820,23 +821,6 @@ int Rank(v1::Status status) {
   }
 }
 
-std::string StatusWord(v1::Status status) {
-  switch (status) {
-    case v1::STATUS_ACHIEVED:
-      return "opfyldt";
-    case v1::STATUS_ON_TRACK:
-      return "på vej";
-    case v1::STATUS_AT_RISK:
-      return "i risiko";
-    case v1::STATUS_OFF_TRACK:
-      return "ikke på vej";
-    case v1::STATUS_MISSED:
-      return "ikke opfyldt";
-    default:
-      return "ingen data";
-  }
-}
-
 void EvaluateQualitative(const Inputs& in, v1::IndicatorStatus* out) {
   std::vector<const Entry*> assessments;
   for (const Entry& e : in.target) {
@@ -868,8 +852,8 @@ void EvaluateQualitative(const Inputs& in, v1::IndicatorStatus* out) {
       absl::StrSplit(last.note, absl::ByAnyChar(" \t\r\n"), absl::SkipEmpty()),
       " ");
   std::string text =
-      absl::StrCat("Vurderet som ", StatusWord(last.assessed_status), " for ",
-                   last.period.key);
+      absl::StrCat("Vurderet som ", report::StatusWord(last.assessed_status),
+                   " for ", last.period.key);
   if (!note.empty()) absl::StrAppend(&text, ": ", note);
   if (text.back() != '.' && text.back() != '!' && text.back() != '?') {
     text.push_back('.');

@@ -6,6 +6,7 @@
 
 #include "absl/strings/string_view.h"
 #include "kommune/hearing/v1/hearing.pb.h"
+#include "services/common/text_escape.h"
 
 namespace kommune::hearing {
 
@@ -25,14 +26,6 @@ std::string PublishedFrom(const v1::Response& response,
 // the order received; withdrawn ones are left out).
 v1::HearingMemo BuildMemo(const v1::Hearing& hearing,
                           const std::vector<v1::Response>& responses);
-
-// Text escaped for HTML element content and attribute values: & < > " '.
-std::string EscapeHtml(absl::string_view text);
-// Text escaped so Markdown shows it literally inside a line: a backslash
-// before the characters that make inline markup, HTML or tables; line
-// breaks become spaces. Only used mid-line, so block markers (#, -, 1.)
-// need no escape.
-std::string EscapeMarkdown(absl::string_view text);
 
 // Danish names of dispositions, for the rendered memo.
 absl::string_view DispositionName(v1::Disposition disposition);

@@ -11,8 +11,8 @@
 #include "services/common/server_flags.h"
 #include "services/common/service_main.h"
 #include "services/hearing/hearing_service.h"
-#include "services/policy/client/policy_client.h"
 #include "services/hearing/treatment_service.h"
+#include "services/policy/client/policy_client.h"
 
 ABSL_FLAG(std::string, policy_address, "127.0.0.1:50051",
           "The policy service (host:port), which hearings and adoptions "

@@ -7,9 +7,9 @@
 #include "google/protobuf/empty.pb.h"
 #include "kommune/hearing/v1/hearing_service.pb.h"
 #include "services/common/identity.h"
-#include "services/policy/client/policy_client.h"
 #include "services/hearing/treatment_logic.h"
 #include "services/hearing/treatment_store.h"
+#include "services/policy/client/policy_client.h"
 
 namespace kommune::hearing {
 

@@ -7,9 +7,9 @@
 #include "services/common/database.h"
 #include "services/common/event_log.h"
 #include "services/common/identity.h"
-#include "services/policy/client/policy_client.h"
 #include "services/hearing/treatment_manager.h"
 #include "services/hearing/treatment_store.h"
+#include "services/policy/client/policy_client.h"
 
 namespace kommune::hearing {
 
