@@ -12,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "tools/kommunectl/client_context.h"
+#include "tools/kommunectl/subcommands.h"
 
 ABSL_DECLARE_FLAG(std::string, request_id);
 ABSL_DECLARE_FLAG(std::string, policy);
@@ -37,7 +38,7 @@ namespace {
 namespace v1 = kommune::followup::v1;
 using Stub = v1::FollowUpService::Stub;
 using Args = std::vector<std::string>;
-using Command = std::function<int(Stub&, const Args&)>;
+using Command = Subcommand<Stub>;
 
 int Finish(const grpc::Status& status, const google::protobuf::Message& out) {
   if (!status.ok()) return Fail(status);
@@ -279,29 +280,6 @@ int ReportExport(Stub& stub, const Args& args) {
   return 0;
 }
 
-int Dispatch(Stub& stub, const std::string& group,
-             const std::map<std::string, Command>& commands, const Args& args) {
-  if (args.empty() || commands.count(args[0]) == 0) {
-    return UsageError(absl::StrCat(
-        args.empty()
-            ? absl::StrCat("usage: ", group, " COMMAND [ARGS]")
-            : absl::StrCat("unknown command '", group, " ", args[0], "'"),
-        "\n\n", FollowUpCommandsHelp()));
-  }
-  return commands.at(args[0])(stub, Args(args.begin() + 1, args.end()));
-}
-
-// The resource argument comes first; without one, --municipality names the
-// collection and is required.
-Command Checked(Command command) {
-  return [command](Stub& stub, const Args& args) {
-    if (auto s = RequireMunicipality({args.empty() ? "" : args[0]}); !s.ok()) {
-      return UsageError(std::string(s.message()));
-    }
-    return command(stub, args);
-  };
-}
-
 }  // namespace
 
 int RunFollowUpCommand(Stub& stub, const Args& args) {
@@ -319,7 +297,8 @@ int RunFollowUpCommand(Stub& stub, const Args& args) {
       {"propose", Checked(Propose)},
       {"indicator",
        [](Stub& stub, const Args& args) {
-         return Dispatch(stub, "followup indicator", *kIndicator, args);
+         return Dispatch(stub, "followup indicator", *kIndicator, args,
+                         FollowUpCommandsHelp());
        }},
       {"record", Checked(Record)},
       {"import", Checked(Import)},
@@ -327,10 +306,11 @@ int RunFollowUpCommand(Stub& stub, const Args& args) {
       {"summary", Checked(Summary)},
       {"report",
        [](Stub& stub, const Args& args) {
-         return Dispatch(stub, "followup report", *kReport, args);
+         return Dispatch(stub, "followup report", *kReport, args,
+                         FollowUpCommandsHelp());
        }},
   };
-  return Dispatch(stub, "followup", *kCommands, args);
+  return Dispatch(stub, "followup", *kCommands, args, FollowUpCommandsHelp());
 }
 
 std::string FollowUpCommandsHelp() {

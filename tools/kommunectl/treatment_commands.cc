@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "tools/kommunectl/client_context.h"
+#include "tools/kommunectl/subcommands.h"
 
 ABSL_DECLARE_FLAG(std::string, request_id);
 ABSL_DECLARE_FLAG(std::string, policy);
@@ -50,7 +51,7 @@ namespace {
 namespace v1 = kommune::hearing::v1;
 using Stub = v1::TreatmentService::Stub;
 using Args = std::vector<std::string>;
-using Command = std::function<int(Stub&, const Args&)>;
+using Command = Subcommand<Stub>;
 
 std::string TemplateName(const std::string& arg) {
   return ResourceName("processTemplates", arg);
@@ -287,32 +288,6 @@ int Decide(Stub& stub, const Args& args) {
                 response);
 }
 
-int Dispatch(Stub& stub, const std::string& group,
-             const std::map<std::string, Command>& commands, const Args& args) {
-  if (args.empty()) {
-    return UsageError(absl::StrCat("usage: ", group, " COMMAND [ARGS]\n\n",
-                                   TreatmentCommandsHelp()));
-  }
-  auto it = commands.find(args[0]);
-  if (it == commands.end()) {
-    return UsageError(absl::StrCat("unknown command '", group, " ", args[0],
-                                   "'\n\n", TreatmentCommandsHelp()));
-  }
-  Args rest(args.begin() + 1, args.end());
-  return it->second(stub, rest);
-}
-
-// The resource argument comes first; without one, --municipality names the
-// collection and is required.
-Command Checked(Command command) {
-  return [command](Stub& stub, const Args& args) {
-    if (auto s = RequireMunicipality({args.empty() ? "" : args[0]}); !s.ok()) {
-      return UsageError(std::string(s.message()));
-    }
-    return command(stub, args);
-  };
-}
-
 }  // namespace
 
 int RunTreatmentCommand(Stub& stub, const Args& args) {
@@ -330,16 +305,18 @@ int RunTreatmentCommand(Stub& stub, const Args& args) {
   static const auto* const kCommands = new std::map<std::string, Command>{
       {"template",
        [](Stub& stub, const Args& args) {
-         return Dispatch(stub, "treatment template", *kTemplate, args);
+         return Dispatch(stub, "treatment template", *kTemplate, args,
+                         TreatmentCommandsHelp());
        }},
       {"case",
        [](Stub& stub, const Args& args) {
-         return Dispatch(stub, "treatment case", *kCase, args);
+         return Dispatch(stub, "treatment case", *kCase, args,
+                         TreatmentCommandsHelp());
        }},
       {"step", Checked(Step)},
       {"decide", Checked(Decide)},
   };
-  return Dispatch(stub, "treatment", *kCommands, args);
+  return Dispatch(stub, "treatment", *kCommands, args, TreatmentCommandsHelp());
 }
 
 std::string TreatmentCommandsHelp() {
