@@ -56,19 +56,16 @@ absl::StatusOr<v1::CatalogueIndicator> FollowUpManager::GetCatalogueIndicator(
   if (auto id = ParseCatalogueName(request.name(), "name"); !id.ok()) {
     return id.status();
   }
-  std::optional<v1::CatalogueIndicator> found;
-  absl::Status status = store_->db().Read([&](Transaction& tx) -> absl::Status {
-    auto got = store_->GetCatalogueIndicator(tx, request.name());
-    if (!got.ok()) return got.status();
-    found = *std::move(got);
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  if (!found.has_value()) {
+  absl::StatusOr<std::optional<v1::CatalogueIndicator>> found =
+      ReadInTransaction(store_->db(), [&](Transaction& tx) {
+        return store_->GetCatalogueIndicator(tx, request.name());
+      });
+  if (!found.ok()) return found.status();
+  if (!found->has_value()) {
     return absl::NotFoundError(
         absl::StrCat("name: ", request.name(), " is not in the catalogue"));
   }
-  return *std::move(found);
+  return **std::move(found);
 }
 
 absl::StatusOr<v1::ListCatalogueIndicatorsResponse>

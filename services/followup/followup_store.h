@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -34,6 +35,20 @@ struct CurrentValue {
 
 // (period, series) of one indicator.
 using SeriesKey = std::pair<std::string, int>;
+
+// Runs `get`, a store read such as GetIndicator, in a read transaction of
+// its own and returns what it read.
+template <typename Get>
+std::invoke_result_t<Get, Transaction&> ReadInTransaction(Database& db,
+                                                          Get get) {
+  std::invoke_result_t<Get, Transaction&> out;
+  absl::Status status = db.Read([&](Transaction& tx) -> absl::Status {
+    out = get(tx);
+    return out.status();
+  });
+  if (!status.ok()) return status;
+  return out;
+}
 
 // The follow-up service's tables. Every method runs inside the caller's
 // transaction, so a change and its event commit together.

@@ -322,19 +322,16 @@ absl::StatusOr<v1::Indicator> FollowUpManager::GetIndicator(
   if (auto s = CheckInsider(caller, ref->municipality, "name"); !s.ok()) {
     return s;
   }
-  std::optional<v1::Indicator> found;
-  absl::Status status = store_->db().Read([&](Transaction& tx) -> absl::Status {
-    auto got = store_->GetIndicator(tx, request.name());
-    if (!got.ok()) return got.status();
-    found = *std::move(got);
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
-  if (!found.has_value()) {
+  absl::StatusOr<std::optional<v1::Indicator>> found =
+      ReadInTransaction(store_->db(), [&](Transaction& tx) {
+        return store_->GetIndicator(tx, request.name());
+      });
+  if (!found.ok()) return found.status();
+  if (!found->has_value()) {
     return absl::NotFoundError(
         absl::StrCat("name: ", request.name(), " does not exist"));
   }
-  return *std::move(found);
+  return **std::move(found);
 }
 
 absl::StatusOr<v1::ListIndicatorsResponse> FollowUpManager::ListIndicators(

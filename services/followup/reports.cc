@@ -142,25 +142,21 @@ absl::StatusOr<v1::FollowUpReport> FollowUpManager::GetReport(
     const Identity& caller, const v1::GetFollowUpReportRequest& request) {
   absl::StatusOr<LocalName> ref = ParseReportName(request.name(), "name");
   if (!ref.ok()) return ref.status();
-  std::optional<v1::FollowUpReport> found;
-  absl::Status status = store_->db().Read([&](Transaction& tx) -> absl::Status {
-    auto got = store_->GetReport(tx, request.name());
-    if (!got.ok()) return got.status();
-    found = *std::move(got);
-    return absl::OkStatus();
-  });
-  if (!status.ok()) return status;
+  absl::StatusOr<std::optional<v1::FollowUpReport>> found = ReadInTransaction(
+      store_->db(),
+      [&](Transaction& tx) { return store_->GetReport(tx, request.name()); });
+  if (!found.ok()) return found.status();
   // Outsiders learn nothing about drafts, not even whether one exists.
-  if (!found.has_value() || found->state() != v1::REPORT_STATE_PUBLISHED) {
+  if (!found->has_value() || (*found)->state() != v1::REPORT_STATE_PUBLISHED) {
     if (auto s = CheckInsider(caller, ref->municipality, "name"); !s.ok()) {
       return s;
     }
   }
-  if (!found.has_value()) {
+  if (!found->has_value()) {
     return absl::NotFoundError(
         absl::StrCat("name: ", request.name(), " does not exist"));
   }
-  return *std::move(found);
+  return **std::move(found);
 }
 
 absl::StatusOr<v1::ListFollowUpReportsResponse> FollowUpManager::ListReports(
